@@ -1,0 +1,3 @@
+//! The `shiprail` command line.
+#![forbid(unsafe_code)]
+fn main() {}
