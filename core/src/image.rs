@@ -39,10 +39,11 @@
 //! looking at the text before the first `/`: it is a registry when it is `localhost`, contains
 //! a `.` (`myrepo.azurecr.io`, `127.0.0.1`) or a `:` (`registry:5000`, `[::1]:5000`), or
 //! contains uppercase letters. Otherwise it is the first path component of a Docker Hub image.
-//! The uppercase rule is the one of the current upstream (`distribution/reference` 0.6:
-//! "uppercase namespaces are not allowed, so if the first element is not lowercase, we assume
-//! it to be a domain-name"); older Docker releases rejected `MyRegistry/app` as an uppercase path
-//! instead. Following the current rule means `MyRegistry/app` is registry `MyRegistry`, path `app`.
+//! The uppercase rule is the one of the current upstream `distribution/reference` (its
+//! `splitDockerDomain`): since a path may not hold uppercase letters, a first component that has
+//! some can only be a host. Older Docker releases refused `MyRegistry/app` as an uppercase path
+//! instead; shiprail follows the current rule, so `MyRegistry/app` is registry `MyRegistry`,
+//! path `app`.
 //! A reference without any `/` never has a registry, so bare `localhost:5000` is the Hub image
 //! `localhost` with tag `5000`, exactly as in Docker.
 //!
@@ -824,11 +825,17 @@ fn host_component_problem(component: &str) -> Option<String> {
             shown_char(c)
         ));
     }
-    if component.starts_with('-') || component.ends_with('-') {
-        return Some(format!(
-            "its host component `{}` starts or ends with `-`",
-            shown(component)
-        ));
+    for (edge, at_edge) in [
+        ("starts", component.starts_with('-')),
+        ("ends", component.ends_with('-')),
+    ] {
+        if at_edge {
+            return Some(format!(
+                "its host component `{}` {edge} with `-`; host components start and end with a \
+                 letter or digit",
+                shown(component)
+            ));
+        }
     }
     None
 }
@@ -964,6 +971,12 @@ fn check_digest(digest: &str) -> std::result::Result<(), String> {
             shown(digest)
         ));
     };
+    if hex.contains(':') {
+        return Err(format!(
+            "the digest `{}` has a second `:`; a tag goes before the `@`, never after the digest",
+            shown(digest)
+        ));
+    }
     if !is_digest_algorithm(algorithm) {
         return Err(format!(
             "the digest algorithm `{}` is not letters and digits starting with a letter, \
@@ -1010,7 +1023,9 @@ fn check_digest(digest: &str) -> std::result::Result<(), String> {
             }
             if hex.len() < MIN_OTHER_DIGEST_HEX {
                 return Err(format!(
-                    "a digest has at least {MIN_OTHER_DIGEST_HEX} hex digits, but `{}` has {}",
+                    "a `{}` digest (an algorithm without a fixed length) has at least \
+                     {MIN_OTHER_DIGEST_HEX} hex digits, but `{}` has {}",
+                    shown(algorithm),
                     shown(hex),
                     hex.len()
                 ));
@@ -1674,6 +1689,7 @@ mod tests {
             state
         };
         let template = PromotionTemplate::default();
+        let mut parsed = 0;
         for _ in 0..20_000 {
             let len = (next() % 12) as usize;
             let input: String = (0..len)
@@ -1681,13 +1697,21 @@ mod tests {
                 .collect();
             let _ = input.parse::<PromotionTemplate>();
             if let Ok(image) = parse(&input) {
+                parsed += 1;
                 let full = image.to_string();
                 assert_eq!(parse(&full).unwrap(), image, "{input:?} -> {full}");
                 let familiar = image.familiar();
                 assert_eq!(parse(&familiar).unwrap(), image, "{input:?} -> {familiar}");
-                let _ = image.promotion_target(&template, "prod");
-                let _ = image.promotion_target(&template, "");
+                for namespace in ["prod", ""] {
+                    if let Ok(target) = image.promotion_target(&template, namespace) {
+                        assert_eq!(parse(&target.to_string()).unwrap(), target, "{input:?}");
+                        assert_eq!(target.tag(), image.tag(), "{input:?}");
+                        assert_eq!(target.digest(), image.digest(), "{input:?}");
+                    }
+                }
             }
         }
+        // The alphabet is tuned so that a good share of the inputs is valid.
+        assert!(parsed > 1_000, "only {parsed} random inputs parsed");
     }
 }
