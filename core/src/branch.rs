@@ -1728,6 +1728,15 @@ fn check_ref_name(name: &str) -> Result<(), RefProblem> {
     Ok(())
 }
 
+/// Compile-time check: every public type can cross threads (bindings and async callers need it).
+const _: fn() = || {
+    fn check<T: Send + Sync>() {}
+    check::<BranchRules>();
+    check::<BranchPattern>();
+    check::<BranchKind>();
+    check::<Branch>();
+};
+
 // ---------------------------------------------------------------------------------------------
 // Message helpers
 // ---------------------------------------------------------------------------------------------
@@ -2612,8 +2621,16 @@ mod tests {
                     }
                 }
             }
-            let _ = input.parse::<BranchPattern>();
-            let _ = input.parse::<BranchKind>();
+            if let Ok(pattern) = input.parse::<BranchPattern>() {
+                assert_eq!(pattern.to_string(), input);
+                assert_eq!(
+                    pattern.to_string().parse::<BranchPattern>().unwrap(),
+                    pattern
+                );
+            }
+            if let Ok(kind) = input.parse::<BranchKind>() {
+                assert_eq!(kind.to_string(), input);
+            }
         }
     }
 
@@ -2641,14 +2658,5 @@ mod tests {
         }
         let big_service = format!("feature/{}/x", "b".repeat(100_000));
         assert!(rules().classify(&big_service, None).is_ok());
-    }
-
-    #[test]
-    fn public_types_are_send_and_sync() {
-        fn check<T: Send + Sync>() {}
-        check::<BranchRules>();
-        check::<BranchPattern>();
-        check::<BranchKind>();
-        check::<Branch>();
     }
 }
