@@ -1174,6 +1174,17 @@ mod tests {
     }
 
     #[test]
+    fn json_schema_has_every_field() {
+        let schema = serde_json::to_value(schemars::schema_for!(TagPolicy)).unwrap();
+        for field in ["image", "chart_version", "app_version", "git", "mutable"] {
+            assert!(
+                schema["properties"].get(field).is_some(),
+                "{field}: {schema}"
+            );
+        }
+    }
+
+    #[test]
     fn released_versions_sorted() {
         let tags = [
             "delivery-v1.0.10",

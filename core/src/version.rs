@@ -1434,6 +1434,21 @@ mod tests {
     }
 
     #[test]
+    fn json_schema_lists_allowed_values() {
+        let schema = serde_json::to_value(schemars::schema_for!(VersionPolicy)).unwrap();
+        let text = schema.to_string();
+        assert!(
+            text.contains(r#""enum":["major","minor","patch"]"#),
+            "{text}"
+        );
+        assert!(text.contains(r#""enum":["none","patch"]"#), "{text}");
+        assert!(
+            text.contains("prerelease_label") && text.contains("accept"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn enums_round_trip() {
         for b in Bump::ALL {
             assert_eq!(b.to_string().parse::<Bump>().unwrap(), *b);
