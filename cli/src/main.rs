@@ -1,3 +1,48 @@
-//! The `shiprail` command line.
+//! The `shiprail` command line: the release model of a monorepo for any CI system.
+//!
+//! Every command prints JSON on stdout (`--format text` for people) and exits 0 on success,
+//! 1 when the input breaks a release rule, 2 when the input itself is malformed or unreadable.
 #![forbid(unsafe_code)]
-fn main() {}
+
+mod commands;
+mod output;
+
+use clap::{Parser, Subcommand};
+use output::Format;
+use std::process::ExitCode;
+
+/// shiprail: what a branch means, which version a release gets, where an image is promoted to.
+#[derive(Debug, Parser)]
+#[command(name = "shiprail", version, about, propagate_version = true)]
+struct Cli {
+    /// Output format: JSON for machines (default) or text for people.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Classify a branch or ref: kind, service, version.
+    Branch(commands::branch::Args),
+    /// The version and tags of a release branch, or (`version next`) the next version of a service.
+    Version(commands::version::Args),
+    /// Image references: promotion targets.
+    #[command(subcommand)]
+    Image(commands::image::Command),
+    /// Configuration: check a shiprail.yaml, print its JSON Schema.
+    #[command(subcommand)]
+    Config(commands::config::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Branch(args) => commands::branch::run(args),
+        Command::Version(args) => commands::version::run(args),
+        Command::Image(cmd) => commands::image::run(cmd),
+        Command::Config(cmd) => commands::config::run(cmd),
+    };
+    output::finish(cli.format, result)
+}

@@ -24,6 +24,8 @@ pub enum ErrorKind {
     NotABranch,
     /// A branch name matches none of the configured branch kinds.
     UnknownBranchKind,
+    /// A release was asked of a branch that is not a release branch (no version in its name).
+    NotAReleaseBranch,
     /// A branch or tag names a service that the configuration does not declare.
     UnknownService,
     /// A release branch or tag carries a version that is not `v` + strict SemVer 2.0.
@@ -64,6 +66,7 @@ impl ErrorKind {
         ErrorKind::InvalidRefName,
         ErrorKind::NotABranch,
         ErrorKind::UnknownBranchKind,
+        ErrorKind::NotAReleaseBranch,
         ErrorKind::UnknownService,
         ErrorKind::InvalidBranchVersion,
         ErrorKind::InvalidVersion,
@@ -87,6 +90,7 @@ impl ErrorKind {
             ErrorKind::InvalidRefName => "invalid_ref_name",
             ErrorKind::NotABranch => "not_a_branch",
             ErrorKind::UnknownBranchKind => "unknown_branch_kind",
+            ErrorKind::NotAReleaseBranch => "not_a_release_branch",
             ErrorKind::UnknownService => "unknown_service",
             ErrorKind::InvalidBranchVersion => "invalid_branch_version",
             ErrorKind::InvalidVersion => "invalid_version",
@@ -112,6 +116,7 @@ impl ErrorKind {
             self,
             ErrorKind::NotABranch
                 | ErrorKind::UnknownBranchKind
+                | ErrorKind::NotAReleaseBranch
                 | ErrorKind::UnknownService
                 | ErrorKind::InvalidBranchVersion
                 | ErrorKind::VersionNotHigher
@@ -278,7 +283,8 @@ mod tests {
             let code = kind.code();
             assert!(seen.insert(code), "duplicate code {code}");
             assert!(
-                code.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()),
+                code.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()),
                 "{code} is not snake_case"
             );
         }

@@ -12,6 +12,7 @@ pub mod branch;
 pub mod config;
 pub mod error;
 pub mod image;
+pub mod release;
 mod suggest;
 pub mod tag;
 pub mod version;

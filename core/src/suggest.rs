@@ -66,7 +66,13 @@ mod tests {
 
     #[test]
     fn closest_picks_plausible_typos_only() {
-        let names = ["delivery", "dronescheduler", "ingestion", "package", "workflow"];
+        let names = [
+            "delivery",
+            "dronescheduler",
+            "ingestion",
+            "package",
+            "workflow",
+        ];
         assert_eq!(closest("delivry", names), Some("delivery"));
         assert_eq!(closest("Delivery", names), Some("delivery"));
         assert_eq!(closest("packages", names), Some("package"));

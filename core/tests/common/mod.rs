@@ -71,7 +71,9 @@ pub fn repo_root() -> PathBuf {
 
 /// Loads `tests/conformance/<name>.json`.
 pub fn load(name: &str) -> VectorFile {
-    let path = repo_root().join("tests/conformance").join(format!("{name}.json"));
+    let path = repo_root()
+        .join("tests/conformance")
+        .join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -87,7 +89,8 @@ where
     let mut failures = Vec::new();
     for case in &file.cases {
         let args = case.args_with(&file.defaults);
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&case.op, &args)));
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&case.op, &args)));
         let outcome = match outcome {
             Ok(o) => o,
             Err(_) => {
@@ -116,14 +119,21 @@ where
                 } else if let Some(msg) = &want.message
                     && msg != &e.to_string()
                 {
-                    failures.push(format!("{}: expected message {msg:?}, got {:?}", case.name, e.to_string()));
+                    failures.push(format!(
+                        "{}: expected message {msg:?}, got {:?}",
+                        case.name,
+                        e.to_string()
+                    ));
                 }
             }
             (None, Some(want), Ok(got)) => failures.push(format!(
                 "{}: expected error {}, got {got}",
                 case.name, want.code
             )),
-            _ => failures.push(format!("{}: a case needs exactly one of ok / error", case.name)),
+            _ => failures.push(format!(
+                "{}: a case needs exactly one of ok / error",
+                case.name
+            )),
         }
     }
     assert!(

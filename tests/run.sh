@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The one command that tests everything in shiprail, on a fresh Debian 12 machine or a warm one:
+#   bash tests/run.sh
+# It installs what the suites need (apt, pip, npm), builds, starts the real services the tests
+# use on 127.0.0.1, runs every suite (Rust, Python, Node) and stops what it started, whatever
+# the outcome. It prints a closing "N passed, N failed" line and exits non-zero on any failure.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+WORK="${SHIPRAIL_TEST_DIR:-$(mktemp -d /tmp/shiprail-test.XXXXXX)}"
+LOG="$WORK/cargo-test.log"
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Services started by this script register their stop commands here; they run on exit.
+CLEANUP=()
+cleanup() {
+  local i
+  for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[$i]}" || true; done
+}
+trap cleanup EXIT
+
+apt_ensure() {
+  # Installs the Debian packages that are missing; `apt-get update` runs once, only if needed.
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  if ((${#missing[@]})); then
+    step "apt-get install ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+step "tools"
+command -v cargo >/dev/null || { echo "cargo is required (rustup toolchain)"; exit 2; }
+apt_ensure git ca-certificates
+cargo --version
+
+step "format"
+cargo fmt --all --check
+
+step "build (whole workspace, bindings included)"
+cargo build --workspace --all-targets
+
+step "lint"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p shiprail -p shiprail-cli
+
+step "rust tests"
+# The binding crates are exercised through their language suites; their Rust side has no tests.
+cargo test -p shiprail -p shiprail-cli 2>&1 | tee "$LOG"
+
+summary=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+  END { printf "%d passed, %d failed", p, f }' "$LOG")
+echo
+echo "shiprail: $summary"
