@@ -48,6 +48,13 @@ pub enum ErrorKind {
     InvalidPattern,
     /// An environment name is not declared in the configuration.
     UnknownEnvironment,
+    /// An event description is malformed (unknown kind, missing ref, ...).
+    InvalidEvent,
+    /// A pipeline file (azure-pipelines.yml, a GitHub workflow) is malformed or uses a
+    /// combination of filters its CI system rejects.
+    InvalidPipeline,
+    /// Running git failed or it reported an error (unknown revision, not a repository).
+    Git,
     /// A configuration file is not well-formed YAML or does not fit the schema (unknown key,
     /// wrong type, missing field).
     ConfigSyntax,
@@ -78,6 +85,9 @@ impl ErrorKind {
         ErrorKind::InvalidImageReference,
         ErrorKind::InvalidPattern,
         ErrorKind::UnknownEnvironment,
+        ErrorKind::InvalidEvent,
+        ErrorKind::InvalidPipeline,
+        ErrorKind::Git,
         ErrorKind::ConfigSyntax,
         ErrorKind::ConfigInvalid,
         ErrorKind::InvalidUtf8,
@@ -102,6 +112,9 @@ impl ErrorKind {
             ErrorKind::InvalidImageReference => "invalid_image_reference",
             ErrorKind::InvalidPattern => "invalid_pattern",
             ErrorKind::UnknownEnvironment => "unknown_environment",
+            ErrorKind::InvalidEvent => "invalid_event",
+            ErrorKind::InvalidPipeline => "invalid_pipeline",
+            ErrorKind::Git => "git",
             ErrorKind::ConfigSyntax => "config_syntax",
             ErrorKind::ConfigInvalid => "config_invalid",
             ErrorKind::InvalidUtf8 => "invalid_utf8",

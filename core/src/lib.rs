@@ -15,6 +15,7 @@ pub mod image;
 pub mod release;
 mod suggest;
 pub mod tag;
+pub mod trigger;
 pub mod version;
 
 pub use error::{Error, ErrorKind, Location, Result};
