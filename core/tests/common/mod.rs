@@ -32,13 +32,19 @@ pub struct Case {
     pub op: String,
     #[serde(default)]
     pub args: Map<String, Value>,
-    #[serde(default)]
+    /// The expected result; present even when it is JSON `null`.
+    #[serde(default, deserialize_with = "present")]
     pub ok: Option<Value>,
     #[serde(default)]
     pub error: Option<ExpectedError>,
     /// Where the rule comes from (a documentation sentence, an issue line): for readers only.
     #[serde(default)]
     pub source: Option<String>,
+}
+
+/// Keeps an explicit `null` as `Some(Value::Null)`, so `"ok": null` expects a null result.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 /// The error a case expects.
