@@ -286,3 +286,14 @@ fn readme_quickstart_output_is_current() {
         "README quickstart output is stale: rerun with SHIPRAIL_BLESS=1"
     );
 }
+
+/// Every error code is documented in docs/cli.md with the exit code the CLI really uses.
+#[test]
+fn every_error_code_is_documented_with_its_exit_code() {
+    let doc = std::fs::read_to_string(root().join("docs/cli.md")).unwrap();
+    for kind in shiprail::ErrorKind::ALL {
+        let exit = if kind.is_rule_violation() { 1 } else { 2 };
+        let row = format!("| `{}` | {exit} |", kind.code());
+        assert!(doc.contains(&row), "docs/cli.md lacks the row {row}");
+    }
+}
