@@ -4,6 +4,25 @@
 //! branch name allowed by the branch rules can match, a path filter naming a folder that does not
 //! exist (or exists in another case), a variable that the CI system never expands. Each dialect
 //! checks its own file against a [`LintContext`] and returns [`Finding`]s; nothing here fails.
+//!
+//! # Findings
+//!
+//! A finding has a stable `code`, a [`Severity`], a message naming the offending text, the
+//! location in the file and, when one is known, a suggested replacement.
+//!
+//! ```
+//! use shiprail::branch::BranchRules;
+//! use shiprail::trigger::azure::Pipeline;
+//! use shiprail::trigger::lint::{LintContext, Severity};
+//! let rules = BranchRules::default();
+//! let pipeline = Pipeline::from_yaml_str("trigger:\n- main\n- $(release)\n")?;
+//! let findings = pipeline.lint(&LintContext::new(&rules));
+//! assert_eq!(findings.len(), 1);
+//! assert_eq!(findings[0].code, "azure_variable_in_filter");
+//! assert_eq!(findings[0].severity, Severity::Warning);
+//! assert_eq!(findings[0].location.as_ref().map(|l| (l.line, l.column)), Some((3, 3)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::branch::BranchRules;
 use crate::error::Location;

@@ -144,7 +144,7 @@ fn unknown_keys(pipeline: &Pipeline, out: &mut Vec<Finding>) {
         let suggestion = suggest::closest(key, KNOWN_KEYS.iter().copied()).map(str::to_owned);
         out.push(finding(
             "azure_unknown_key",
-            Severity::Warning,
+            Severity::Error,
             format!(
                 "`{}` is not a top-level key of an Azure Pipelines file, so Azure Pipelines \
                  refuses the file",

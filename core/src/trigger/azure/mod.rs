@@ -131,6 +131,29 @@
 //! assert!(pipeline.evaluate(&manual)?.run);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Lint
+//!
+//! [`Pipeline::lint`] checks the file against the repository: unknown top-level keys, `batch`
+//! with approval-gated deployments, variables in filters, branch patterns no branch allowed by
+//! the branch rules can match, path filters matching no path of the repository (with the
+//! correctly-cased path when only case differs), and exclude-only lists.
+//!
+//! ```
+//! use shiprail::branch::BranchRules;
+//! use shiprail::trigger::azure::Pipeline;
+//! use shiprail::trigger::lint::LintContext;
+//! let rules = BranchRules::default();
+//! let context = LintContext { branch_rules: &rules, services: vec!["delivery".into()],
+//!     repo_paths: Some(vec!["src/shipping/delivery/main.go".into()]) };
+//! let yaml = "trigger:\n  branches: [releases/*]\n  paths:\n    include: [src/Shipping]\n";
+//! let findings = Pipeline::from_yaml_str(yaml)?.lint(&context);
+//! let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+//! assert_eq!(codes, ["azure_branch_unmatchable", "azure_path_matches_nothing"]);
+//! assert_eq!(findings[0].suggestion.as_deref(), Some("release/*"));
+//! assert_eq!(findings[1].suggestion.as_deref(), Some("src/shipping"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod checks;
 mod pattern;

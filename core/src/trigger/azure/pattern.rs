@@ -53,20 +53,21 @@ impl Glob {
         states
     }
 
-    fn step(&self, states: &[bool], c: char, fold: bool) -> Vec<bool> {
-        let mut next = vec![false; self.tokens.len() + 1];
+    /// Moves `states` over `c` into `next` (cleared first); false when no state survives.
+    fn step(&self, states: &[bool], next: &mut [bool], c: char, fold: bool) -> bool {
+        next.fill(false);
         for (i, token) in self.tokens.iter().enumerate() {
             if !states[i] {
                 continue;
             }
             match *token {
-                Token::Lit(a) if same(a, c, fold) => self.close(&mut next, i + 1),
-                Token::One { slash } if slash || c != '/' => self.close(&mut next, i + 1),
-                Token::Star { slash, .. } if slash || c != '/' => self.close(&mut next, i),
+                Token::Lit(a) if same(a, c, fold) => self.close(next, i + 1),
+                Token::One { slash } if slash || c != '/' => self.close(next, i + 1),
+                Token::Star { slash, .. } if slash || c != '/' => self.close(next, i),
                 _ => {}
             }
         }
-        next
+        next.iter().any(|s| *s)
     }
 
     fn accepts(&self, states: &[bool]) -> bool {
@@ -76,11 +77,12 @@ impl Glob {
     /// Whether the whole of `subject` matches.
     fn matches(&self, subject: &str, fold: bool) -> bool {
         let mut states = self.start();
+        let mut next = states.clone();
         for c in subject.chars() {
-            states = self.step(&states, c, fold);
-            if !states.iter().any(|s| *s) {
+            if !self.step(&states, &mut next, c, fold) {
                 return false;
             }
+            std::mem::swap(&mut states, &mut next);
         }
         self.accepts(&states)
     }
@@ -88,14 +90,15 @@ impl Glob {
     /// Whether `subject` or one of its ancestor folders (a prefix ending before a `/`) matches.
     fn matches_path_or_ancestor(&self, subject: &str) -> bool {
         let mut states = self.start();
+        let mut next = states.clone();
         for c in subject.chars() {
             if c == '/' && self.accepts(&states) {
                 return true;
             }
-            states = self.step(&states, c, false);
-            if !states.iter().any(|s| *s) {
+            if !self.step(&states, &mut next, c, false) {
                 return false;
             }
+            std::mem::swap(&mut states, &mut next);
         }
         self.accepts(&states)
     }
