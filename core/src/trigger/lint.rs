@@ -1,131 +1,175 @@
-//! Findings about pipeline files: the common vocabulary of every dialect's lint.
+//! Lint findings about pipeline triggers, shared by the dialects.
 //!
-//! A trigger that parses can still be wrong for the repository it guards: a branch pattern no
-//! branch name allowed by the branch rules can match, a path filter naming a folder that does not
-//! exist (or exists in another case), a variable that the CI system never expands. Each dialect
-//! checks its own file against a [`LintContext`] and returns [`Finding`]s; nothing here fails.
-//!
-//! # Findings
-//!
-//! A finding has a stable `code`, a [`Severity`], a message naming the offending text, the
-//! location in the file and, when one is known, a suggested replacement.
+//! A trigger that can never fire is the quiet failure of a monorepo pipeline: a typo in
+//! `relelase/delivery/v*` parses, evaluates, and never runs anything. Each dialect's `lint`
+//! checks its filters against what the repository allows (the branch rules of
+//! `shiprail.yaml`, the declared services, the files that exist) and reports [`Finding`]s.
 //!
 //! ```
 //! use shiprail::branch::BranchRules;
 //! use shiprail::trigger::azure::Pipeline;
 //! use shiprail::trigger::lint::{LintContext, Severity};
 //! let rules = BranchRules::default();
-//! let pipeline = Pipeline::from_yaml_str("trigger:\n- main\n- $(release)\n")?;
-//! let findings = pipeline.lint(&LintContext::new(&rules));
-//! assert_eq!(findings.len(), 1);
-//! assert_eq!(findings[0].code, "azure_variable_in_filter");
-//! assert_eq!(findings[0].severity, Severity::Warning);
+//! let ctx = LintContext::new(&rules, vec!["delivery".into()]);
+//! let p = Pipeline::from_yaml_str("trigger:\n- main\n- $(release)\n")?;
+//! let findings = p.lint(&ctx);
+//! assert_eq!(findings[0].code, "variable_in_filter");
+//! assert_eq!(findings[0].severity, Severity::Error);
 //! assert_eq!(findings[0].location.as_ref().map(|l| (l.line, l.column)), Some((3, 3)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use crate::branch::BranchRules;
 use crate::error::Location;
-use serde::Serialize;
-use serde::ser::SerializeStruct;
+use serde::ser::SerializeMap;
+use std::fmt;
 
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Severity {
-    /// The file does not do what it says: a filter that can never match, a run that never starts.
+    /// The trigger cannot work as written (a pattern that matches nothing the repository allows).
     Error,
-    /// Probably a mistake: it works, but not the way it reads.
+    /// The trigger works but probably not as meant (a path that matches no file yet).
     Warning,
-    /// Worth knowing: behaviour that differs between CI versions or surprises readers.
+    /// Worth knowing, nothing to fix.
     Info,
 }
 
-/// One thing a lint found, with where it is and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// A stable snake_case identifier of the check (`azure_variable_in_filter`, ...), so that
-    /// callers can filter or suppress findings by code.
-    pub code: String,
-    /// How bad it is.
-    pub severity: Severity,
-    /// What is wrong, naming the offending text in backticks and the rule it breaks.
-    pub message: String,
-    /// Where in the file, when known.
-    pub location: Option<Location>,
-    /// A replacement that would fix it, when one is known.
-    pub suggestion: Option<String>,
-}
-
-impl Serialize for Finding {
-    /// `{code, severity, message, location: {file, line, column} | null, suggestion}`.
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct At {
-            file: Option<String>,
-            line: u32,
-            column: u32,
+impl Severity {
+    /// The name used in JSON and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
         }
-        let location = self.location.as_ref().map(|l| At {
-            file: l.file.as_ref().map(|f| f.display().to_string()),
-            line: l.line,
-            column: l.column,
-        });
-        let mut s = serializer.serialize_struct("Finding", 5)?;
-        s.serialize_field("code", &self.code)?;
-        s.serialize_field("severity", &self.severity)?;
-        s.serialize_field("message", &self.message)?;
-        s.serialize_field("location", &location)?;
-        s.serialize_field("suggestion", &self.suggestion)?;
-        s.end()
     }
 }
 
-/// What a lint knows about the repository besides the pipeline file.
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem a lint found.
+///
+/// Serialized as `{"code", "severity", "message", "location": {"file"?, "line", "column"} | null,
+/// "suggestion": string | null}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// A stable snake_case code naming the check (`unmatched_branch_pattern`, ...).
+    pub code: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What is wrong, naming the filter and the pattern.
+    pub message: String,
+    /// Where in the pipeline file, when known.
+    pub location: Option<Location>,
+    /// A corrected value, when one is likely (the pattern with the typo fixed, ...).
+    pub suggestion: Option<String>,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(location) = &self.location {
+            write!(f, "{location}: ")?;
+        }
+        write!(f, "{} [{}]: {}", self.severity, self.code, self.message)?;
+        if let Some(suggestion) = &self.suggestion {
+            write!(f, " (did you mean `{suggestion}`?)")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct At<'a>(&'a Location);
+        impl serde::Serialize for At<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(None)?;
+                if let Some(file) = &self.0.file {
+                    map.serialize_entry("file", &file.display().to_string())?;
+                }
+                map.serialize_entry("line", &self.0.line)?;
+                map.serialize_entry("column", &self.0.column)?;
+                map.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(5))?;
+        map.serialize_entry("code", &self.code)?;
+        map.serialize_entry("severity", &self.severity)?;
+        map.serialize_entry("message", &self.message)?;
+        map.serialize_entry("location", &self.location.as_ref().map(At))?;
+        map.serialize_entry("suggestion", &self.suggestion)?;
+        map.end()
+    }
+}
+
+/// What a lint checks trigger filters against.
 #[derive(Debug, Clone)]
 pub struct LintContext<'a> {
-    /// The branch naming rules: branch patterns are checked against the names they allow.
+    /// The branch naming rules: a branch filter should match some branch they allow.
     pub branch_rules: &'a BranchRules,
-    /// The declared services (an empty list: any service name).
+    /// The declared services (sample branch names are rendered for each); empty means any
+    /// well-formed service name.
     pub services: Vec<String>,
-    /// The repository's paths (files, or folders down to the depth filters name), relative to
-    /// the root; `None` skips the path checks.
+    /// Every file of the repository, `/`-separated from the root, when known: a path filter
+    /// should match at least one.
     pub repo_paths: Option<Vec<String>>,
 }
 
 impl<'a> LintContext<'a> {
-    /// A context with branch rules only: no services declared, no repository paths.
-    pub fn new(branch_rules: &'a BranchRules) -> Self {
+    /// A context with branch rules and services, and no file list.
+    pub fn new(branch_rules: &'a BranchRules, services: Vec<String>) -> Self {
         LintContext {
             branch_rules,
-            services: Vec::new(),
+            services,
             repo_paths: None,
         }
+    }
+
+    /// Adds the repository's file list, enabling the path checks.
+    #[must_use]
+    pub fn with_repo_paths(mut self, paths: Vec<String>) -> Self {
+        self.repo_paths = Some(paths);
+        self
     }
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
+    const _: fn() = || {
+        fn assert<T: Send + Sync>() {}
+        assert::<Finding>();
+        assert::<Severity>();
+        assert::<LintContext<'static>>();
+    };
+
     #[test]
-    fn finding_serializes_flat() {
+    fn finding_serializes_flat_with_location() {
         let finding = Finding {
-            code: "x".into(),
+            code: "c".into(),
             severity: Severity::Warning,
             message: "m".into(),
             location: Some(Location {
                 file: None,
                 line: 3,
-                column: 5,
+                column: 7,
             }),
             suggestion: None,
         };
         assert_eq!(
-            serde_json::to_string(&finding).unwrap(),
-            r#"{"code":"x","severity":"warning","message":"m","location":{"file":null,"line":3,"column":5},"suggestion":null}"#
+            serde_json::to_string(&finding).ok().as_deref(),
+            Some(
+                r#"{"code":"c","severity":"warning","message":"m","location":{"line":3,"column":7},"suggestion":null}"#
+            )
         );
+        assert_eq!(finding.to_string(), "line 3, column 7: warning [c]: m");
     }
 }

@@ -143,7 +143,7 @@ fn unknown_keys(pipeline: &Pipeline, out: &mut Vec<Finding>) {
         }
         let suggestion = suggest::closest(key, KNOWN_KEYS.iter().copied()).map(str::to_owned);
         out.push(finding(
-            "azure_unknown_key",
+            "unknown_key",
             Severity::Error,
             format!(
                 "`{}` is not a top-level key of an Azure Pipelines file, so Azure Pipelines \
@@ -172,7 +172,7 @@ fn batch_with_approvals(pipeline: &Pipeline, out: &mut Vec<Finding>) {
         })
         .collect();
     out.push(finding(
-        "azure_batch_with_approvals",
+        "batch_with_approvals",
         Severity::Warning,
         format!(
             "`batch: true` in a pipeline with deployments to environments ({}): a batched run \
@@ -190,8 +190,8 @@ fn variable(list: &str, pattern: &str, location: Option<&crate::Location>, out: 
         return;
     }
     out.push(finding(
-        "azure_variable_in_filter",
-        Severity::Warning,
+        "variable_in_filter",
+        Severity::Error,
         format!(
             "`{}` in `{list}` is matched literally: variables are evaluated at run time, after \
              the trigger has fired, so they cannot be used in triggers",
@@ -213,7 +213,7 @@ fn exclude_only(
         return;
     }
     out.push(finding(
-        "azure_exclude_only",
+        "exclude_only_list",
         Severity::Info,
         format!(
             "`{label}` has an exclude list but no include list: Azure Pipelines treats it as \
@@ -352,8 +352,8 @@ fn unmatchable_branch(
     let suggestion =
         suggest::closest(pattern.as_str(), globs.iter().map(String::as_str)).map(str::to_owned);
     out.push(finding(
-        "azure_branch_unmatchable",
-        Severity::Warning,
+        "unmatched_branch_pattern",
+        Severity::Error,
         format!(
             "`{}` in `{list}` matches no branch the branch rules allow (such as {})",
             pattern.as_str().escape_debug(),
@@ -428,7 +428,7 @@ fn missing_path(
         ),
     };
     out.push(finding(
-        "azure_path_matches_nothing",
+        "unmatched_path_pattern",
         Severity::Warning,
         message,
         pattern.location(),

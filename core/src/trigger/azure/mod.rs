@@ -149,7 +149,7 @@
 //! let yaml = "trigger:\n  branches: [releases/*]\n  paths:\n    include: [src/Shipping]\n";
 //! let findings = Pipeline::from_yaml_str(yaml)?.lint(&context);
 //! let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
-//! assert_eq!(codes, ["azure_branch_unmatchable", "azure_path_matches_nothing"]);
+//! assert_eq!(codes, ["unmatched_branch_pattern", "unmatched_path_pattern"]);
 //! assert_eq!(findings[0].suggestion.as_deref(), Some("release/*"));
 //! assert_eq!(findings[1].suggestion.as_deref(), Some("src/shipping"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -202,12 +202,12 @@ fn lint_checks() {
     assert_eq!(
         codes(&findings),
         [
-            "azure_unknown_key",
-            "azure_batch_with_approvals",
-            "azure_variable_in_filter",
-            "azure_branch_unmatchable",
-            "azure_path_matches_nothing",
-            "azure_path_matches_nothing",
+            "unknown_key",
+            "batch_with_approvals",
+            "variable_in_filter",
+            "unmatched_branch_pattern",
+            "unmatched_path_pattern",
+            "unmatched_path_pattern",
         ],
         "{findings:#?}"
     );
@@ -232,7 +232,7 @@ fn lint_checks() {
     assert_eq!(findings[1].severity, Severity::Warning);
 
     let exclude_only = Pipeline::from_yaml_str("pr:\n  branches:\n    exclude: [main]\n").unwrap();
-    assert_eq!(codes(&exclude_only.lint(&context)), ["azure_exclude_only"]);
+    assert_eq!(codes(&exclude_only.lint(&context)), ["exclude_only_list"]);
     let clean = Pipeline::from_yaml_str(
         "trigger:\n  branches:\n    include: ['release/delivery/v*', main]\n  paths:\n    include: [src/shipping]\n",
     )
@@ -275,7 +275,7 @@ fn odd_inputs_never_panic() {
             for event in &events {
                 let _ = pipeline.evaluate(event);
             }
-            let _ = pipeline.lint(&LintContext::new(&rules));
+            let _ = pipeline.lint(&LintContext::new(&rules, Vec::new()));
         }
     }
 }
