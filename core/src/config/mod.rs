@@ -42,6 +42,7 @@ mod service;
 
 pub use environment::{Approval, Environment};
 pub use located::Located;
+pub(crate) use located::{utf8_text, yaml_error};
 pub use paths::{PathGlob, RepoPath};
 pub use service::{Dependency, PathFilter, Service, ServiceDependency, ServiceName};
 

@@ -4,7 +4,9 @@
 //! borrows another's rules. Every evaluation returns a [`Decision`] with its trace, so a user
 //! can see which pattern matched or excluded which ref or path, and which rule decided.
 
+pub mod azure;
 pub mod event;
+pub mod lint;
 
 pub use event::{ChangeStatus, ChangedPath, Event, EventKind};
 
