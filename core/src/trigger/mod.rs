@@ -6,6 +6,7 @@
 
 pub mod azure;
 pub mod event;
+pub mod github;
 pub mod lint;
 
 pub use event::{ChangeStatus, ChangedPath, Event, EventKind};
