@@ -563,7 +563,7 @@ impl Workflow {
                 return Ok(eval.finish(
                     false,
                     format!(
-                        "does not run: `on.push` filters {other_what}es only (`{}`), so the push of {what} `{}` does not run",
+                        "does not run: `on.push` filters {other_what} names only (`{}`), so the push of {what} `{}` does not run",
                         other.kind,
                         shown(name)
                     ),
@@ -957,10 +957,16 @@ impl Evaluation {
                 (false, false, true) => "excluded",
                 (false, false, false) => "no_match",
             };
-            let rule = if ignore {
-                "a changed path matching no `paths-ignore` pattern makes the workflow run"
-            } else {
-                "at least one changed path included by `paths` (the last matching pattern decides) makes the workflow run"
+            let rule = match outcome {
+                "ignored" => "the path matches a `paths-ignore` pattern, so it does not count",
+                "included" if ignore => {
+                    "the path matches no `paths-ignore` pattern: one such path runs the workflow"
+                }
+                "included" => {
+                    "the last matching pattern includes the path: one such path runs the workflow"
+                }
+                "excluded" => "the last matching pattern is negated, so the path is excluded",
+                _ => "no pattern matches the path",
             };
             self.step(&filter, path, pattern.as_deref(), outcome, rule);
             let counts = if ignore { !verdict.hit } else { verdict.hit };

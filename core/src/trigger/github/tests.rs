@@ -560,7 +560,7 @@ fn reasons_and_trace() {
     let d = w.evaluate(&push("refs/tags/v1", None)).unwrap();
     assert_eq!(
         d.reason,
-        "does not run: `on.push` filters branches only (`branches`), so the push of tag `v1` does not run"
+        "does not run: `on.push` filters branch names only (`branches`), so the push of tag `v1` does not run"
     );
     let d = workflow("on: pull_request\n")
         .evaluate(&push("main", None))
