@@ -21,7 +21,7 @@ impl Workflow {
     ///   `release/delivery/v*`);
     /// - `unmatched_path_pattern` (warning, only with `repo_paths`): a path pattern matching no
     ///   file, with a suggestion when a different letter case or `<dir>/**` would match;
-    /// - `negation_only_list` (warning): `branches`, `tags` or `paths` holding only `!` patterns,
+    /// - `exclude_only_list` (warning): `branches`, `tags` or `paths` holding only `!` patterns,
     ///   which match nothing;
     /// - `empty_filter_list` (warning): a filter with no pattern, which matches nothing;
     /// - `ignores_everything` (warning): an `*-ignore` pattern matching every name or path;
@@ -122,7 +122,7 @@ fn lint_list(list: &FilterList, findings: &mut Vec<Finding>) {
             .map(|e| format!("'{}'", e.pattern.body()))
             .collect();
         findings.push(finding(
-            "negation_only_list",
+            "exclude_only_list",
             Severity::Warning,
             format!(
                 "`{name}` holds only `!` patterns, which exclude from nothing: it matches nothing; \

@@ -787,7 +787,7 @@ mod lints {
         assert_eq!(
             codes("on:\n  push:\n    branches: ['!main']\n", None),
             one(
-                "negation_only_list",
+                "exclude_only_list",
                 Severity::Warning,
                 Some("branches-ignore: ['main']")
             )
