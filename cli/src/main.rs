@@ -31,6 +31,9 @@ enum Command {
     /// Image references: promotion targets.
     #[command(subcommand)]
     Image(commands::image::Command),
+    /// Triggers: does an event run a pipeline (Azure Pipelines, GitHub Actions), and why.
+    #[command(subcommand)]
+    Trigger(commands::trigger::Command),
     /// Configuration: check a shiprail.yaml, print its JSON Schema.
     #[command(subcommand)]
     Config(commands::config::Command),
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Branch(args) => commands::branch::run(args),
         Command::Version(args) => commands::version::run(args),
         Command::Image(cmd) => commands::image::run(cmd),
+        Command::Trigger(cmd) => commands::trigger::run(cmd),
         Command::Config(cmd) => commands::config::run(cmd),
     };
     output::finish(cli.format, result)

@@ -127,7 +127,7 @@ fn drone_delivery_workflows() {
         .with_repo_paths(repo_paths);
     for service in SERVICES {
         let path = root.join(format!(".github/workflows/{service}.yml"));
-        let workflow = Workflow::from_path(&path).unwrap();
+        let workflow = Workflow::load(&path).unwrap();
         assert_eq!(workflow.lint(&ctx), vec![], "{service}");
         for (other, paths) in SERVICES.iter().map(|o| (o, format!("src/shipping/{o}/x"))) {
             let event: Event = serde_json::from_value(json!({

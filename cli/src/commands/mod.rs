@@ -3,6 +3,7 @@
 pub(crate) mod branch;
 pub(crate) mod config;
 pub(crate) mod image;
+pub(crate) mod trigger;
 pub(crate) mod version;
 
 use shiprail::config::{Config, FILE_NAME};

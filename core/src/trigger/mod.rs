@@ -8,8 +8,10 @@ pub mod azure;
 pub mod event;
 pub mod github;
 pub mod lint;
+mod pipeline;
 
 pub use event::{ChangeStatus, ChangedPath, Event, EventKind};
+pub use pipeline::{Dialect, PipelineFile};
 
 use serde::Serialize;
 

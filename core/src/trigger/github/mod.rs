@@ -403,7 +403,7 @@ impl EventFilters {
 
 /// A GitHub Actions workflow's triggers: the parsed `on:` of one workflow file.
 ///
-/// Build it with [`Workflow::from_yaml_str`] or [`Workflow::from_path`]; ask it with
+/// Build it with [`Workflow::from_yaml_str`] or [`Workflow::load`]; ask it with
 /// [`Workflow::evaluate`] whether an event runs it and with [`Workflow::lint`] whether its
 /// filters can match anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -437,7 +437,7 @@ impl Workflow {
     }
 
     /// Reads a workflow file; errors name the file.
-    pub fn from_path(path: &Path) -> Result<Workflow> {
+    pub fn load(path: &Path) -> Result<Workflow> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
         let text = std::str::from_utf8(&bytes).map_err(|e| {
             Error::new(
