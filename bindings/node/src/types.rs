@@ -1,0 +1,166 @@
+//! TypeScript declarations of the `shiprail.yaml` sections that policies are passed as, and of
+//! the string unions results use.
+//!
+//! These structs exist for `index.d.ts` only: they are never converted at runtime (policies go
+//! through the core's serde, see [`crate::convert::section`]). Their keys are the YAML keys
+//! (snake_case), so a section read from a `Config` can be passed back as a policy. The Node
+//! tests compare each interface's keys with the core's JSON Schema, so a field added to the core
+//! and not here fails the suite.
+#![allow(missing_docs)]
+
+use napi_derive::napi;
+
+/// A bump level: `none < patch < minor < major`.
+#[napi(string_enum = "lowercase")]
+pub enum Bump {
+    None,
+    Patch,
+    Minor,
+    Major,
+}
+
+/// The `versioning:` section: how versions are written, labelled, started and bumped.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct VersionPolicy {
+    /// `accept` (default), `require` or `forbid` a leading `v` on input versions.
+    #[napi(js_name = "v_prefix", ts_type = "'accept' | 'require' | 'forbid'")]
+    pub v_prefix: Option<String>,
+    /// The pre-release label (default `rc`): `X.Y.Z-<label>.<N>`.
+    #[napi(js_name = "prerelease_label")]
+    pub prerelease_label: Option<String>,
+    /// The first release of a service (default `0.1.0`).
+    #[napi(js_name = "initial_version")]
+    pub initial_version: Option<String>,
+    /// The bumps of breaking changes and features while the major version is 0.
+    #[napi(js_name = "pre_1_0")]
+    pub pre_1_0: Option<PreStablePolicy>,
+    /// The bump of a message that is not a conventional commit: `none` (default) or `patch`.
+    #[napi(ts_type = "'none' | 'patch'")]
+    pub other: Option<String>,
+}
+
+/// `versioning.pre_1_0`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct PreStablePolicy {
+    /// The bump of a breaking change on 0.x (default `minor`).
+    #[napi(ts_type = "'major' | 'minor' | 'patch'")]
+    pub breaking: Option<String>,
+    /// The bump of a feature on 0.x (default `minor`).
+    #[napi(ts_type = "'major' | 'minor' | 'patch'")]
+    pub feature: Option<String>,
+}
+
+/// The `tags:` section: how a release's names follow from its version.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct TagPolicy {
+    /// The image tag template (default `v{version}`).
+    pub image: Option<String>,
+    /// The chart version template: always `{version}`.
+    #[napi(js_name = "chart_version")]
+    pub chart_version: Option<String>,
+    /// The chart appVersion template (default `{version}`).
+    #[napi(js_name = "app_version")]
+    pub app_version: Option<String>,
+    /// The git tag template (default `{service}-v{version}`).
+    pub git: Option<String>,
+    /// Tags that move and are refused everywhere (default `latest`, `stable`, ...).
+    pub mutable: Option<Vec<String>>,
+}
+
+/// The `branches:` section: trunk names and branch kinds.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct BranchRules {
+    /// Trunk branch names (default `main`, `master`); replaces the default list.
+    pub trunk: Option<Vec<String>>,
+    /// Kinds by name, merged with the defaults; `null` removes a default kind.
+    #[napi(ts_type = "Record<string, string | null>")]
+    pub kinds: Option<String>,
+}
+
+/// The `promotion:` section.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct PromotionSection {
+    /// The promotion template (default `{registry}/{namespace}/{name}:{tag}`).
+    pub template: Option<String>,
+}
+
+/// An entry of `environments:`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct EnvironmentConfig {
+    /// The Kubernetes cluster (a kubeconfig context).
+    pub cluster: String,
+    /// The Kubernetes namespace.
+    pub namespace: String,
+    /// The registry namespace images are promoted into (empty: none).
+    #[napi(js_name = "registry_namespace")]
+    pub registry_namespace: Option<String>,
+    /// Whether this is a production environment.
+    pub production: Option<bool>,
+    /// The approval a deployment needs.
+    pub approval: Option<ApprovalConfig>,
+}
+
+/// `environments.<name>.approval`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ApprovalConfig {
+    /// Whether an approval is required.
+    pub required: Option<bool>,
+    /// How many distinct reviewers must approve.
+    pub reviewers: Option<u32>,
+    /// Whether the author of a release may approve it.
+    #[napi(js_name = "allow_self_approval")]
+    pub allow_self_approval: Option<bool>,
+}
+
+/// An entry of `services:`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ServiceConfig {
+    /// The source paths of the service.
+    pub paths: PathFilterConfig,
+    /// Shared path globs or `{service}` entries whose changes also affect this service.
+    #[napi(js_name = "depends_on", ts_type = "Array<string | ServiceDependency>")]
+    pub depends_on: Option<Vec<String>>,
+    /// The Helm chart folder.
+    pub chart: Option<String>,
+    /// The image repository.
+    pub image: Option<String>,
+    /// The Dockerfile.
+    pub dockerfile: Option<String>,
+}
+
+/// `services.<name>.paths`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct PathFilterConfig {
+    /// Globs of the paths that belong to the service.
+    pub include: Option<Vec<String>>,
+    /// Globs of paths that never belong to it.
+    pub exclude: Option<Vec<String>>,
+}
+
+/// The mapping form of a service dependency.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ServiceDependency {
+    /// The service depended on.
+    pub service: String,
+}
+
+/// The whole of `shiprail.yaml`, as `Config#toJSON` returns it.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ConfigDocument {
+    /// The registry images are pushed to.
+    pub registry: Option<String>,
+    /// The services, by name.
+    #[napi(ts_type = "Record<string, ServiceConfig>")]
+    pub services: String,
+    /// Branch naming rules.
+    pub branches: BranchRules,
+    /// The version policy.
+    pub versioning: VersionPolicy,
+    /// The tag policy.
+    pub tags: TagPolicy,
+    /// Promotion naming.
+    pub promotion: PromotionSection,
+    /// Environments, by name.
+    #[napi(ts_type = "Record<string, EnvironmentConfig>")]
+    pub environments: String,
+}

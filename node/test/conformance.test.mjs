@@ -1,0 +1,168 @@
+// Runs the shared conformance vectors of tests/conformance/*.json against the Node binding.
+//
+// Format: core/tests/common/mod.rs. The op dispatch mirrors core/tests/conformance_*.rs: each op
+// calls the Node API and reshapes its result into the vector's (core serde) shape, i.e.
+// camelCase keys back to snake_case and tuples as arrays. Every JSON file in the folder is run;
+// an op this runner does not know fails the file, unless the file's name starts with a prefix in
+// PENDING (vectors of core modules whose Node API is not written yet).
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { shiprail, REPO_ROOT } from './helpers.mjs'
+
+const {
+  ReleaseVersion,
+  TagTemplate,
+  attributeTag,
+  bumpForCommits,
+  chartOciTag,
+  chartVersionFromOciTag,
+  checkImmutableTag,
+  classifyBranch,
+  deriveTags,
+  ensureHigher,
+  nextVersion,
+  parseBranchPattern,
+  parseImage,
+  parseVersion,
+  promotionTarget,
+  releaseBranch,
+  releasedVersions,
+  renderBranch,
+  sortVersions,
+  validateBranchRules,
+  validateTagPolicy,
+  validateVersionPolicy,
+} = shiprail
+
+/** Vector files (by name prefix) whose ops have no Node counterpart yet, with the reason. */
+export const PENDING = new Map([
+  ['trigger_', 'trigger dialects: the Node API is added with the core module'],
+  ['chart_', 'charts: the Node API is added with the core module'],
+  ['affected', 'affected services: the Node API is added with the core module'],
+  ['changes', 'changed paths: the Node API is added with the core module'],
+  ['registry', 'registry client: the Node API is added with the core module'],
+])
+
+/** Minimum case counts of the files this runner covers (as the Rust runners assert). */
+const MINIMUM = { branch: 60, image: 60, tag: 50, version: 60 }
+
+const DIR = join(REPO_ROOT, 'tests', 'conformance')
+
+/** `imageTag` -> `image_tag`, recursively: results back into the core's serde shape. */
+function snake(value) {
+  if (Array.isArray(value)) return value.map(snake)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snake(v)]),
+  )
+}
+
+/** `null` in the vectors means "not given". */
+const opt = (v) => (v === null ? undefined : v)
+
+const OPS = {
+  'branch.classify': (a) => snake(classifyBranch(a.ref, { services: opt(a.services), rules: opt(a.rules) })),
+  'branch.render_release': (a) => releaseBranch(a.service, a.version, opt(a.rules)),
+  'branch.render': (a) =>
+    renderBranch(a.kind, { service: opt(a.service), topic: opt(a.topic), version: opt(a.version) }, opt(a.rules)),
+  'branch.validate': (a) => (validateBranchRules(opt(a.rules)), true),
+  'branch.parse_pattern': (a) => parseBranchPattern(a.pattern).pattern,
+
+  'image.parse': (a) => snake(parseImage(a.input)),
+  'image.promotion_target': (a) => promotionTarget(a.source, a.namespace, a.template),
+
+  'tag.template': (a) => new TagTemplate(a.template).toString(),
+  'tag.render': (a) => new TagTemplate(a.template).render(a.service, a.version),
+  'tag.parse': (a) => {
+    const parsed = new TagTemplate(a.template).parse(a.tag)
+    return parsed ? [parsed.service, parsed.version] : false
+  },
+  'tag.derive': (a) => snake(deriveTags(a.service, a.version, a.policy)),
+  'tag.attribute': (a) => {
+    const { service, version } = attributeTag(a.tag, a.services, a.policy)
+    return [service, version]
+  },
+  'tag.released_versions': (a) => releasedVersions(a.service, a.tags, a.services, a.policy),
+  'tag.chart_oci_tag': (a) => chartOciTag(a.version),
+  'tag.chart_version_from_oci_tag': (a) => chartVersionFromOciTag(a.tag),
+  'tag.check_immutable': (a) => (checkImmutableTag(a.tag, a.policy), true),
+  'tag.policy': (a) => validateTagPolicy(a.policy),
+
+  'version.parse': (a) => parseVersion(a.input, a.policy),
+  'version.with_v': (a) => new ReleaseVersion(a.input).withV(),
+  'version.bump': (a) => new ReleaseVersion(a.version).bump(a.bump).toString(),
+  'version.next_prerelease': (a) => new ReleaseVersion(a.version).nextPrerelease(a.label).toString(),
+  'version.with_build': (a) => new ReleaseVersion(a.version).withBuild(a.build).toString(),
+  'version.with_commit': (a) => new ReleaseVersion(a.version).withCommit(a.sha).toString(),
+  'version.cmp_precedence': (a) => new ReleaseVersion(a.a).comparePrecedence(new ReleaseVersion(a.b)),
+  'version.sort': (a) => sortVersions(a.versions),
+  'version.bump_for_commits': (a) =>
+    'policy' in a ? bumpForCommits(a.messages, a.policy) : bumpForCommits(a.messages),
+  'version.next': (a) => nextVersion(a.released, a.commits, { prerelease: a.prerelease, policy: a.policy }),
+  'version.ensure_higher': (a) => (ensureHigher(a.version, a.released), true),
+  'version.policy': (a) => validateVersionPolicy(a.policy),
+}
+
+/** Runs one case; returns a failure description or null. */
+function runCase(op, args, testCase) {
+  let got
+  try {
+    got = op(args)
+  } catch (err) {
+    if (!(err instanceof Error) || typeof err.code !== 'string') {
+      return `threw a value without a code: ${err}`
+    }
+    if (!testCase.error) return `expected ${JSON.stringify(testCase.ok)}, got error ${err.code}: ${err.message}`
+    if (err.code !== testCase.error.code) return `expected error ${testCase.error.code}, got ${err.code}: ${err.message}`
+    if (testCase.error.message !== undefined && err.message !== testCase.error.message) {
+      return `expected message ${JSON.stringify(testCase.error.message)}, got ${JSON.stringify(err.message)}`
+    }
+    return null
+  }
+  if (testCase.error) return `expected error ${testCase.error.code}, got ${JSON.stringify(got)}`
+  try {
+    assert.deepStrictEqual(got, testCase.ok)
+  } catch {
+    return `expected ${JSON.stringify(testCase.ok)}, got ${JSON.stringify(got)}`
+  }
+  return null
+}
+
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+
+describe('conformance vectors', () => {
+  it('covers every file this runner knows and finds them all', () => {
+    const names = files.map((f) => f.slice(0, -'.json'.length))
+    for (const name of Object.keys(MINIMUM)) assert.ok(names.includes(name), `${name}.json is missing`)
+  })
+
+  for (const file of files) {
+    const name = file.slice(0, -'.json'.length)
+    const pending = [...PENDING.entries()].find(([prefix]) => name.startsWith(prefix))
+    const vectors = JSON.parse(readFileSync(join(DIR, file), 'utf8'))
+    if (pending) {
+      it(`${file} (pending: ${pending[1]})`, { skip: pending[1] }, () => {})
+      continue
+    }
+    describe(file, () => {
+      it('has every op mapped and enough cases', () => {
+        const unknown = [...new Set(vectors.cases.map((c) => c.op).filter((op) => !(op in OPS)))]
+        assert.deepStrictEqual(unknown, [], `ops without a Node counterpart in ${file}`)
+        if (name in MINIMUM) assert.ok(vectors.cases.length >= MINIMUM[name], `${file}: ${vectors.cases.length} cases`)
+      })
+      for (const testCase of vectors.cases) {
+        const op = OPS[testCase.op]
+        if (!op) continue
+        it(testCase.name, () => {
+          const args = { ...(vectors.defaults ?? {}), ...(testCase.args ?? {}) }
+          const failure = runCase(op, args, testCase)
+          assert.equal(failure, null, failure ?? '')
+        })
+      }
+    })
+  }
+})

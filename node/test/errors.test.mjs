@@ -1,0 +1,148 @@
+// Errors: every core error code reaches JavaScript as an `Error` with `code` and the details.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { shiprail, REPO_ROOT, thrown } from './helpers.mjs'
+
+const s = shiprail
+const SERVICES = ['delivery', 'dronescheduler', 'ingestion', 'package', 'workflow']
+
+/** One call per code that makes the core fail with it. */
+const PRODUCERS = {
+  invalid_ref_name: () => s.classifyBranch('feature/a..b'),
+  not_a_branch: () => s.classifyBranch('refs/tags/delivery-v1.0.2'),
+  unknown_branch_kind: () => s.renderBranch('hotfix'),
+  not_a_release_branch: () => new s.Config().releaseForBranch('main'),
+  unknown_service: () => s.classifyBranch('feature/delivry/retry', { services: SERVICES }),
+  invalid_branch_version: () => s.classifyBranch('release/delivery/v1.0'),
+  invalid_version: () => new s.ReleaseVersion('1.0'),
+  version_not_higher: () => s.ensureHigher('1.0.2', ['1.0.2']),
+  mutable_tag: () => s.checkImmutableTag('latest'),
+  invalid_tag: () => s.attributeTag('nightly-build', SERVICES),
+  ambiguous_tag: () => s.attributeTag('v1.0.2', SERVICES, { git: 'v{version}' }),
+  invalid_template: () => new s.TagTemplate('{service}-v'),
+  invalid_image_reference: () => s.parseImage('myrepo.azurecr.io/Delivery:v1'),
+  invalid_pattern: () => s.matchPathGlob('/src/**', []),
+  unknown_environment: () => new s.Config().environment('prod'),
+  invalid_event: () => s.parseEventKind('merge'),
+  config_syntax: () => s.Config.fromYaml('services:\n  delivery:\n    path: {}\n'),
+  config_invalid: () => s.Config.fromYaml('services: {}\n'),
+  invalid_utf8: () => s.Config.fromYamlBytes(Buffer.from('services:\n  d\xffx: 1\n', 'latin1')),
+  io: () => s.Config.loadSync(join(tmpdir(), 'shiprail-no-such-dir', 'shiprail.yaml')),
+}
+
+/** Codes no operation of the core produces yet, with the reason. */
+const NOT_PRODUCED_YET = {
+  invalid_pipeline: 'produced by the trigger dialects (pipeline files), not in the core yet',
+  git: 'produced by the git integration, not in the core yet',
+}
+
+describe('error codes', () => {
+  it('ERROR_CODES is the core ErrorKind list, in order', () => {
+    const source = readFileSync(join(REPO_ROOT, 'core', 'src', 'error.rs'), 'utf8')
+    const body = source.slice(source.indexOf('pub const fn code'), source.indexOf('pub const fn is_rule_violation'))
+    const codes = [...body.matchAll(/=> "([a-z0-9_]+)"/g)].map((m) => m[1])
+    assert.deepStrictEqual([...s.ERROR_CODES], codes)
+  })
+
+  it('has a producer or a reason for every code', () => {
+    const covered = [...Object.keys(PRODUCERS), ...Object.keys(NOT_PRODUCED_YET)].sort()
+    assert.deepStrictEqual(covered, [...s.ERROR_CODES].sort())
+  })
+
+  for (const [code, produce] of Object.entries(PRODUCERS)) {
+    it(`${code} reaches JavaScript`, () => {
+      const err = thrown(produce)
+      assert.ok(err instanceof Error)
+      assert.equal(err.code, code, err.message)
+      assert.equal(typeof err.reason, 'string')
+      assert.ok(err.message.includes(err.reason))
+    })
+  }
+})
+
+describe('error details', () => {
+  it('carries input and suggestion, and the message ends with the suggestion', () => {
+    const err = thrown(() => s.classifyBranch('relase/delivery/v1.0.2', { services: SERVICES }))
+    assert.equal(err.code, 'unknown_branch_kind')
+    assert.equal(err.input, 'relase/delivery/v1.0.2')
+    assert.equal(err.suggestion, 'release/delivery/v1.0.2')
+    assert.ok(err.message.endsWith(' (did you mean `release/delivery/v1.0.2`?)'))
+    assert.equal('file' in err, false)
+    assert.equal('line' in err, false)
+  })
+
+  it('carries file, line and column for a configuration file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiprail-node-'))
+    const file = join(dir, 'shiprail.yaml')
+    writeFileSync(file, 'services:\n  delivery:\n    path: {}\n')
+    const err = thrown(() => s.Config.loadSync(file))
+    assert.equal(err.code, 'config_syntax')
+    assert.equal(err.file, file)
+    assert.equal(err.line, 3)
+    assert.equal(err.column, 5)
+    assert.equal(err.message, `${file}:3:5: ${err.reason}`)
+  })
+
+  it('rejects the promise of Config.load with the same error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiprail-node-'))
+    const file = join(dir, 'shiprail.yaml')
+    writeFileSync(file, 'services:\n  delivery:\n    path: {}\n')
+    const sync = thrown(() => s.Config.loadSync(file))
+    await assert.rejects(s.Config.load(file), (err) => {
+      assert.ok(err instanceof Error)
+      for (const key of ['code', 'message', 'reason', 'file', 'line', 'column']) assert.equal(err[key], sync[key], key)
+      return true
+    })
+  })
+
+  it('points at the first bad byte of a non-UTF-8 file', () => {
+    const err = thrown(PRODUCERS.invalid_utf8)
+    assert.equal(err.line, 2)
+    assert.equal(err.column, 4)
+  })
+
+  it('gives batch items the same details as plain data', () => {
+    const [item] = s.classifyBranches(['relase/delivery/v1.0.2'], { services: SERVICES })
+    const err = thrown(() => s.classifyBranch('relase/delivery/v1.0.2', { services: SERVICES }))
+    assert.equal(item.branch, null)
+    assert.deepStrictEqual(item.error, {
+      code: err.code,
+      message: err.message,
+      reason: err.reason,
+      input: err.input,
+      suggestion: err.suggestion,
+      file: null,
+      line: null,
+      column: null,
+    })
+  })
+
+  it('reports a policy that does not fit its section as config_syntax', () => {
+    const err = thrown(() => s.validateVersionPolicy({ v_prefx: 'accept' }))
+    assert.equal(err.code, 'config_syntax')
+    assert.match(err.message, /^invalid `versioning` section: unknown field `v_prefx`/)
+  })
+
+  it('survives hostile input: empty, huge, control characters, non-ASCII', () => {
+    const inputs = ['', 'x'.repeat(1 << 20), 'feature/\u0000\u001b[31m', 'release/délivery/v1.0.2', '\uFEFF', 'v1.0.2\n']
+    for (const input of inputs) {
+      for (const call of [
+        () => s.classifyBranch(input),
+        () => new s.ReleaseVersion(input),
+        () => s.parseImage(input),
+        () => new s.TagTemplate(input),
+        () => s.Config.fromYaml(input),
+        () => s.attributeTag(input, SERVICES),
+      ]) {
+        try {
+          call()
+        } catch (err) {
+          assert.ok(s.ERROR_CODES.includes(err.code), `${err.code}: ${err.message.slice(0, 80)}`)
+        }
+      }
+    }
+  })
+})

@@ -1,0 +1,99 @@
+// The npm package as a user gets it: `npm pack`, installed into an empty project, then required
+// (CommonJS), imported (ESM), type-checked (TypeScript against the packed index.d.ts) and used by
+// the release example.
+import { before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PACKAGE_DIR, REPO_ROOT, SAMPLE_CONFIG } from './helpers.mjs'
+
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+
+function run(cmd, args, cwd, extra = {}) {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...extra })
+}
+
+describe('npm package', () => {
+  let project
+  let files
+
+  before(() => {
+    const work = mkdtempSync(join(tmpdir(), 'shiprail-pack-'))
+    const [packed] = JSON.parse(run(NPM, ['pack', '--json', '--pack-destination', work], PACKAGE_DIR))
+    files = packed.files.map((f) => f.path).sort()
+    project = join(work, 'project')
+    run('mkdir', ['-p', project], work)
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'commonjs' }))
+    run(NPM, ['install', '--offline', '--no-audit', '--no-fund', join(work, packed.filename)], project)
+  })
+
+  it('packs the loader, the ESM entry, the types and the addon, and nothing else', () => {
+    const addon = files.filter((f) => f.endsWith('.node'))
+    assert.equal(addon.length, 1)
+    assert.deepStrictEqual(
+      files.filter((f) => !f.endsWith('.node')),
+      ['index.d.ts', 'index.js', 'index.mjs', 'package.json'],
+    )
+    assert.deepStrictEqual(readdirSync(join(project, 'node_modules')).filter((d) => !d.startsWith('.')), ['shiprail'])
+  })
+
+  it('can be required', () => {
+    const out = run(process.execPath, ['-e', "const s = require('shiprail'); console.log(s.classifyBranch('release/delivery/v1.0.2').version, s.ERROR_CODES.length)"], project)
+    assert.match(out, /^1\.0\.2 \d+\n$/)
+  })
+
+  it('can be imported, by name and as default', () => {
+    const code = "import shiprail, { Config, ReleaseVersion } from 'shiprail'; console.log(new ReleaseVersion('v2.0.0').toString(), typeof Config.load, shiprail.Config === Config)"
+    assert.equal(run(process.execPath, ['--input-type=module', '-e', code], project), '2.0.0 function true\n')
+  })
+
+  it('type-checks the TypeScript example against the packed types', () => {
+    copyFileSync(join(REPO_ROOT, 'examples', 'node', 'release-plan.ts'), join(project, 'release-plan.ts'))
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          typeRoots: [join(PACKAGE_DIR, 'node_modules', '@types')],
+          types: ['node'],
+        },
+        files: ['release-plan.ts'],
+      }),
+    )
+    run(process.execPath, [join(PACKAGE_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project)
+  })
+
+  it('runs the release example', () => {
+    copyFileSync(join(REPO_ROOT, 'examples', 'node', 'release-info.mjs'), join(project, 'release-info.mjs'))
+    const out = JSON.parse(run(process.execPath, ['release-info.mjs', 'release/delivery/v1.0.2', SAMPLE_CONFIG], project))
+    assert.equal(out.service, 'delivery')
+    assert.equal(out.version, '1.0.2')
+    assert.equal(out.gitTag, 'delivery-v1.0.2')
+    assert.equal(out.image, 'myrepo.azurecr.io/delivery:v1.0.2')
+    assert.deepStrictEqual(
+      out.promotions.map((p) => [p.environment, p.target]),
+      [
+        ['prod', 'myrepo.azurecr.io/prod/delivery:v1.0.2'],
+        ['staging', 'myrepo.azurecr.io/prod/delivery:v1.0.2'],
+      ],
+    )
+  })
+
+  it('reports a bad branch from the example with its code and exit status 1', () => {
+    let failure
+    try {
+      run(process.execPath, ['release-info.mjs', 'feature/delivery/retry', SAMPLE_CONFIG], project)
+    } catch (err) {
+      failure = err
+    }
+    assert.ok(failure, 'the example should fail')
+    assert.equal(failure.status, 1)
+    assert.match(failure.stderr, /^error\[not_a_release_branch\]: `feature\/delivery\/retry` is a feature branch/)
+  })
+})

@@ -1,0 +1,77 @@
+// index.d.ts: the section interfaces match the core's JSON Schema of shiprail.yaml, and the
+// declared exports match the runtime ones. (Drift of index.d.ts against the Rust code itself is
+// checked by run-tests.sh, which regenerates it.)
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { shiprail, PACKAGE_DIR, SAMPLE_CONFIG } from './helpers.mjs'
+
+const dts = readFileSync(join(PACKAGE_DIR, 'index.d.ts'), 'utf8')
+
+/** `{ key: optional }` of each `export interface` in index.d.ts. */
+function interfaces() {
+  const found = {}
+  for (const m of dts.matchAll(/^export interface (\w+) \{\n([\s\S]*?)^\}/gm)) {
+    const fields = {}
+    for (const f of m[2].matchAll(/^ {2}(\w+)(\??): /gm)) fields[f[1]] = f[2] === '?'
+    found[m[1]] = fields
+  }
+  return found
+}
+
+/** TypeScript interface -> JSON Schema definition (`null`: the schema root). */
+const SECTIONS = {
+  ConfigDocument: null,
+  ServiceConfig: 'Service',
+  PathFilterConfig: 'PathFilter',
+  ServiceDependency: 'ServiceDependency',
+  BranchRules: 'BranchRules',
+  VersionPolicy: 'VersionPolicy',
+  PreStablePolicy: 'PreStablePolicy',
+  TagPolicy: 'TagPolicy',
+  PromotionSection: 'Promotion',
+  EnvironmentConfig: 'Environment',
+  ApprovalConfig: 'Approval',
+}
+
+describe('index.d.ts', () => {
+  const declared = interfaces()
+  const schema = shiprail.Config.jsonSchema()
+
+  for (const [name, def] of Object.entries(SECTIONS)) {
+    it(`${name} has the keys of the schema's ${def ?? 'root'}`, () => {
+      const section = def === null ? schema : schema.$defs[def]
+      assert.ok(section, `the schema has no ${def}`)
+      assert.ok(declared[name], `index.d.ts has no interface ${name}`)
+      assert.deepStrictEqual(Object.keys(declared[name]).sort(), Object.keys(section.properties).sort())
+      for (const key of section.required ?? []) assert.equal(declared[name][key], false, `${name}.${key} is required`)
+    })
+  }
+
+  it('declares exactly the runtime exports', () => {
+    const names = new Set()
+    for (const m of dts.matchAll(/^export declare (?:const|function|class) (\w+)/gm)) names.add(m[1])
+    const runtime = Object.keys(shiprail).filter((k) => k !== 'Bump')
+    assert.deepStrictEqual([...names].sort(), runtime.sort())
+  })
+
+  it('describes the sections a loaded Config returns', () => {
+    const config = shiprail.Config.loadSync(SAMPLE_CONFIG)
+    const doc = config.toJSON()
+    const keysOf = (object) => Object.keys(object).sort()
+    const within = (object, iface) =>
+      assert.deepStrictEqual(
+        keysOf(object).filter((k) => !(k in declared[iface])),
+        [],
+        `${iface} lacks keys of ${JSON.stringify(object)}`,
+      )
+    within(doc, 'ConfigDocument')
+    within(config.versioning, 'VersionPolicy')
+    within(config.tags, 'TagPolicy')
+    within(config.branches, 'BranchRules')
+    within(config.promotion, 'PromotionSection')
+    for (const service of Object.values(config.services)) within(service, 'ServiceConfig')
+    for (const env of Object.values(config.environments)) within(env, 'EnvironmentConfig')
+  })
+})
