@@ -10,6 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 WORK="${SHIPRAIL_TEST_DIR:-$(mktemp -d /tmp/shiprail-test.XXXXXX)}"
 LOG="$WORK/cargo-test.log"
+: >"$WORK/summary"
 export CARGO_TERM_COLOR=never
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -54,8 +55,14 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p shiprail -p shiprail-cli
 step "rust tests"
 # The binding crates are exercised through their language suites; their Rust side has no tests.
 cargo test -p shiprail -p shiprail-cli 2>&1 | tee "$LOG"
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+  END { printf "rust: %d passed, %d failed\n", p, f }' "$LOG" >>"$WORK/summary"
 
-summary=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-  END { printf "%d passed, %d failed", p, f }' "$LOG")
+step "node package"
+# Debug build for the suite (the benchmark in docs/benchmarks.md uses a release build).
+SHIPRAIL_NODE_PROFILE=debug bash node/run-tests.sh 2>&1 | tee "$WORK/node.log"
+grep -E '^node: [0-9]+ passed, [0-9]+ failed$' "$WORK/node.log" >>"$WORK/summary"
+
 echo
-echo "shiprail: $summary"
+cat "$WORK/summary"
+awk '{ p += $2; f += $4 } END { printf "shiprail: %d passed, %d failed\n", p, f }' "$WORK/summary"
