@@ -115,6 +115,47 @@ export declare class ImageReference {
 }
 
 /**
+ * A parsed pipeline file of one dialect: an Azure Pipelines file (`trigger:`, `pr:`) or a
+ * GitHub Actions workflow (`on:`). Ask it whether an event runs it (`evaluate`,
+ * `evaluateEvents`) and whether its filters can match anything in the repository (`lint`).
+ */
+export declare class Pipeline {
+  /**
+   * Reads a pipeline file without blocking the event loop; errors (`invalid_pipeline`,
+   * `invalid_pattern`, `io`, ...) reject the promise and carry the file, line and column.
+   */
+  static load(path: string, options?: PipelineLoadOptions | undefined | null): Promise<Pipeline>
+  /** Reads a pipeline file, blocking. */
+  static loadSync(path: string, options?: PipelineLoadOptions | undefined | null): Pipeline
+  /** Parses pipeline text of the given dialect. */
+  static fromYaml(text: string, options: PipelineTextOptions): Pipeline
+  /** The file's dialect. */
+  get dialect(): 'azure' | 'github'
+  /**
+   * The options an Azure pipeline is evaluated with (every key, defaults included); `null`
+   * for a GitHub workflow.
+   */
+  get azureOptions(): AzureOptions | null
+  /**
+   * The events a GitHub workflow declares under `on:`, in file order; `null` for an Azure
+   * pipeline (which has no such list).
+   */
+  get events(): Array<string> | null
+  /** Whether `event` runs the pipeline, why, and every filter consulted on the way. */
+  evaluate(event: TriggerEvent): Decision
+  /**
+   * Evaluates many events in one call: one result per event, in order, each with its
+   * decision or its error (an event that cannot be evaluated does not throw).
+   */
+  evaluateEvents(events: Array<TriggerEvent>): Array<EvaluationResult>
+  /**
+   * The dialect's findings about the file: filters that match no branch the rules allow, no
+   * declared service, no file of the repository, and the like.
+   */
+  lint(options?: LintOptions | undefined | null): Array<Finding>
+}
+
+/**
  * A release version: strict SemVer 2.0, a leading `v` accepted on input and dropped.
  *
  * Ordered by SemVer precedence with build metadata as a final tie-breaker (`compare`);
@@ -197,6 +238,42 @@ export declare function attributeTag(tag: string, services: Array<string>, polic
 /** Attributes many git tags in one call; each item carries its attribution or its error. */
 export declare function attributeTags(tags: Array<string>, services: Array<string>, policy?: TagPolicy): Array<TagAttributionResult>
 
+/**
+ * The Azure Pipelines behaviour switches (the core's `AzureOptions`, snake_case keys); an
+ * omitted key keeps the current documented behaviour.
+ */
+export interface AzureOptions {
+  /** Where the repository is hosted (default `github`); `pr:` is ignored on Azure Repos Git. */
+  repository?: 'github' | 'bitbucket' | 'azure_repos'
+  /**
+   * The *Disable implied YAML CI trigger* setting: a file without `trigger:` then has no CI
+   * trigger.
+   */
+  implied_ci_trigger_disabled?: boolean
+  /** Azure DevOps Server 2019.1 and older: an exclude-only list matches nothing. */
+  exclude_only_matches_nothing?: boolean
+  /** Azure DevOps Server 2019.1 and older: `paths` without `branches` never fires. */
+  paths_require_branches?: boolean
+  /** The first push of a new branch runs whatever the path filters say. */
+  new_branch_ignores_paths?: boolean
+  /** Which commits' messages are searched for skip markers (default `any_commit`). */
+  skip_marker_scope?: 'any_commit' | 'head_commit'
+  /** `*` and `?` in path filters also match `/`. */
+  path_star_crosses_slash?: boolean
+  /** Compare branch and tag names ignoring case. */
+  branch_case_insensitive?: boolean
+  /** The pull request is a draft (`drafts: false` then keeps it from running). */
+  pr_is_draft?: boolean
+}
+
+/**
+ * Whether each subject matches an Azure Pipelines filter entry, by list `kind`: `branch` and
+ * `tag` entries match refs (a name without `refs/` is a branch, as `fullRef`), `path`
+ * entries match repository paths (the entry's folder and everything under it). `options`:
+ * `branch_case_insensitive` and `path_star_crosses_slash` apply.
+ */
+export declare function azurePatternMatches(kind: 'branch' | 'tag' | 'path', pattern: string, subjects: Array<string>, options?: AzureOptions): Array<boolean>
+
 /** A classified branch. */
 export interface Branch {
   /** The full ref, `refs/heads/<name>`. */
@@ -271,6 +348,16 @@ export declare function bumpForCommit(message: string, policy?: VersionPolicy): 
  */
 export declare function bumpForCommits(messages: Array<string>, policy?: VersionPolicy): Bump
 
+/** One changed path (`parseChangedLines`), in the shape a `TriggerEvent`'s `changed` takes. */
+export interface ChangedPath {
+  /** The path, `/`-separated from the repository root (the new path of a rename). */
+  path: string
+  /** How it changed. */
+  status: 'added' | 'modified' | 'deleted' | 'renamed'
+  /** The old path of a rename, `null` otherwise. */
+  previousPath: string | null
+}
+
 /** Helm's OCI tag for a chart version (`1.0.2+build.5` -> `1.0.2_build.5`). */
 export declare function chartOciTag(version: string): string
 
@@ -318,6 +405,16 @@ export interface ConfigDocument {
   environments: Record<string, EnvironmentConfig>
 }
 
+/** Whether an event runs a pipeline, why, and the trace of the decision. */
+export interface Decision {
+  /** Whether the pipeline runs. */
+  run: boolean
+  /** One sentence naming the deciding filter and pattern. */
+  reason: string
+  /** Every step of the evaluation, in order. */
+  explain: Array<TraceStep>
+}
+
 /** The default promotion template. */
 export declare const DEFAULT_PROMOTION_TEMPLATE: string
 
@@ -326,6 +423,12 @@ export declare const DEFAULT_PROMOTION_TEMPLATE: string
  * git tag and the chart's OCI tag.
  */
 export declare function deriveTags(service: string, version: string, policy?: TagPolicy): ReleaseTags
+
+/**
+ * The dialect of a pipeline file: GitHub Actions for a file under `.github/workflows/` or a
+ * document with a top-level `on:`, Azure Pipelines otherwise.
+ */
+export declare function detectDialect(path: string, text: string): 'azure' | 'github'
 
 /** The registry of references that name none (Docker Hub). */
 export declare const DOCKER_HUB: string
@@ -373,11 +476,61 @@ export interface ErrorInfo {
   column: number | null
 }
 
+/**
+ * One event of `Pipeline#evaluateEvents`: its decision or its error (items are in the order
+ * of the events given).
+ */
+export interface EvaluationResult {
+  /** The decision, `null` when the event could not be evaluated. */
+  decision: Decision | null
+  /** The error (`invalid_event`, ...), `null` when the event was evaluated. */
+  error: ErrorInfo | null
+}
+
 /** The default file name, looked up at the repository root. */
 export declare const FILE_NAME: string
 
+/** One problem the trigger lint found. */
+export interface Finding {
+  /** A stable snake_case code naming the check (`unmatched_branch_pattern`, ...). */
+  code: string
+  /** How serious it is. */
+  severity: 'error' | 'warning' | 'info'
+  /** What is wrong, naming the filter and the pattern. */
+  message: string
+  /** Where in the pipeline file, `null` when unknown. */
+  location: SourceLocation | null
+  /** A likely correction, `null` when none is known. */
+  suggestion: string | null
+}
+
 /** The full form of a ref: a name without `refs/` is a branch (`main` -> `refs/heads/main`). */
 export declare function fullRef(name: string): string
+
+/**
+ * The equivalent glob (`globset` with a literal separator) of a GitHub pattern's body, `null`
+ * when none exists (`?` and `+` quantifiers, `**` inside a segment, ...).
+ */
+export declare function githubPatternAsGlob(pattern: string): string | null
+
+/** `text` with GitHub's pattern characters escaped, so a pattern matches exactly `text`. */
+export declare function githubPatternEscape(text: string): string
+
+/**
+ * Whether a GitHub Actions filter pattern's body matches each subject (a branch or tag name,
+ * or a repository path), one result per subject. A leading `!` is negation, which the list
+ * holding the pattern applies: the body's match is reported.
+ */
+export declare function githubPatternMatches(pattern: string, subjects: Array<string>): Array<boolean>
+
+/** The anchored regular expression (Rust `regex` syntax) a GitHub pattern's body compiles to. */
+export declare function githubPatternToRegex(pattern: string): string
+
+/**
+ * The skip instruction of a HEAD commit message under GitHub's rules (`[skip ci]`, a
+ * `skip-checks: true` trailer, ...), `null` when it has none.
+ */
+export declare function githubSkipInstruction(message: string): string | null
 
 /** The parts of an image reference. */
 export interface ImageParts {
@@ -407,6 +560,19 @@ export interface ImageResult {
   image: ImageParts | null
   /** The error, `null` when the item succeeded. */
   error: ErrorInfo | null
+}
+
+/** What a lint checks trigger filters against. */
+export interface LintOptions {
+  /** The `branches:` section; omitted, the default branch rules. */
+  branchRules?: BranchRules
+  /** The declared services; omitted, any well-formed service name. */
+  services?: Array<string>
+  /**
+   * Every file of the repository, `/`-separated from the root; given, path filters that
+   * match no file are reported.
+   */
+  repoPaths?: Array<string>
 }
 
 /** Whether each repository path matches a `shiprail.yaml` path glob (one result per path). */
@@ -465,6 +631,13 @@ export interface NextVersionOptions {
 /** Parses a branch pattern such as `hotfix/{service}/v{version}`. */
 export declare function parseBranchPattern(pattern: string): BranchPatternInfo
 
+/**
+ * Reads a changed-path list, one a line: bare paths (modified) or `git diff --name-status`
+ * lines (`M\tpath`, `R100\told\tnew`, ...). The items can be passed as a `TriggerEvent`'s
+ * `changed`.
+ */
+export declare function parseChangedLines(text: string): Array<ChangedPath>
+
 /** What a tag template reads from a tag. */
 export interface ParsedTag {
   /** The service, `null` when the template has no `{service}`. */
@@ -494,6 +667,28 @@ export interface PathFilterConfig {
   include?: Array<string>
   /** Globs of paths that never belong to it. */
   exclude?: Array<string>
+}
+
+/** How to read a pipeline file. */
+export interface PipelineLoadOptions {
+  /** The dialect; omitted, it is detected from the path and the content (`detectDialect`). */
+  dialect?: 'azure' | 'github'
+  /**
+   * The Azure Pipelines behaviour switches, applied when the file is an Azure pipeline
+   * (a GitHub workflow has none); omitted, the current documented behaviour.
+   */
+  azureOptions?: AzureOptions
+}
+
+/** How to read pipeline text. */
+export interface PipelineTextOptions {
+  /** The dialect of the text. */
+  dialect: 'azure' | 'github'
+  /**
+   * The Azure Pipelines behaviour switches (dialect `azure` only; a GitHub workflow has
+   * none); omitted, the current documented behaviour.
+   */
+  azureOptions?: AzureOptions
 }
 
 /** `versioning.pre_1_0`. */
@@ -602,6 +797,16 @@ export interface ServiceDependency {
  */
 export declare function sortVersions(versions: Array<string>): Array<string>
 
+/** Where a lint finding is in its pipeline file. */
+export interface SourceLocation {
+  /** The file, when the pipeline was loaded from one. */
+  file: string | null
+  /** 1-based line. */
+  line: number
+  /** 1-based column, in characters. */
+  column: number
+}
+
 /**
  * Splits commit messages as `git log --format=%B%x00` prints them (NUL-separated); text with
  * no NUL is one message a line. Empty messages are dropped.
@@ -641,6 +846,48 @@ export interface TagPolicy {
   git?: string
   /** Tags that move and are refused everywhere (default `latest`, `stable`, ...). */
   mutable?: Array<string>
+}
+
+/** One step of a trigger evaluation: a subject checked against a filter. */
+export interface TraceStep {
+  /** The filter consulted (`trigger.branches`, `on.push.paths-ignore`, `skip marker`, ...). */
+  filter: string
+  /** What was checked: a ref, a path or a commit message. */
+  subject: string
+  /** The pattern that matched, `null` when none did. */
+  pattern: string | null
+  /** The outcome: `included`, `excluded`, `no_match`, `skipped`, ... */
+  outcome: string
+  /** The dialect rule that applied, in a sentence. */
+  rule: string
+}
+
+/**
+ * An event to evaluate against a pipeline (camelCase keys, like results; unknown keys are
+ * refused with `invalid_event`).
+ */
+export interface TriggerEvent {
+  /**
+   * The kind of event (`pr` and `workflow_dispatch` are accepted as aliases). Azure
+   * Pipelines requires it; a GitHub workflow takes an event without one as a push.
+   */
+  kind?: 'push' | 'pull_request' | 'pull_request_target' | 'manual' | 'pr' | 'workflow_dispatch' | null
+  /**
+   * The ref pushed (`main`, `refs/heads/main`, `refs/tags/v1.0.2`; a name without `refs/`
+   * is a branch), or a pull request's source branch.
+   */
+  ref: string
+  /** A pull request's target branch, which PR branch filters are matched against. */
+  baseRef?: string | null
+  /**
+   * The changed paths: `ChangedPath` objects (as `parseChangedLines` returns them) or bare
+   * paths (modified). Omitted or `null`: unknown, and path filters cannot exclude anything.
+   */
+  changed?: Array<ChangedPath | string> | null
+  /** The commit messages of the push, newest first (skip markers are read from them). */
+  commitMessages?: Array<string>
+  /** Whether this push created the branch. */
+  newBranch?: boolean
 }
 
 /**

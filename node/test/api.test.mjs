@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { shiprail as s, SAMPLE_CONFIG, thrown } from './helpers.mjs'
+import { join } from 'node:path'
+import { shiprail as s, REPO_ROOT, SAMPLE_CONFIG, thrown } from './helpers.mjs'
 
 const SERVICES = ['delivery', 'dronescheduler', 'ingestion', 'package', 'workflow']
 
@@ -220,6 +221,127 @@ describe('Config', () => {
     assert.equal(s.Config.jsonSchema().title, 'shiprail.yaml')
     assert.equal(s.FILE_NAME, 'shiprail.yaml')
     assert.ok(s.MAX_FILE_SIZE >= 1 << 20)
+  })
+})
+
+describe('triggers', () => {
+  const SAMPLE = join(REPO_ROOT, 'examples', 'drone-delivery')
+  const azureFile = (service) => join(SAMPLE, 'pipelines', 'azure', `${service}.yml`)
+  const githubFile = (service) => join(SAMPLE, '.github', 'workflows', `${service}.yml`)
+  const push = (ref, ...changed) => ({ kind: 'push', ref, changed })
+
+  it('loads pipelines of both dialects, detected or named, off the main thread', async () => {
+    const [azure, github] = await Promise.all([s.Pipeline.load(azureFile('delivery')), s.Pipeline.load(githubFile('delivery'))])
+    assert.ok(azure instanceof s.Pipeline)
+    assert.deepStrictEqual([azure.dialect, github.dialect], ['azure', 'github'])
+    assert.equal(s.Pipeline.loadSync(githubFile('delivery'), { dialect: 'github' }).dialect, 'github')
+    assert.deepStrictEqual(github.events, ['push', 'pull_request'])
+    assert.equal(azure.events, null)
+    assert.equal(github.azureOptions, null)
+    assert.equal(azure.azureOptions.repository, 'github')
+    assert.equal(s.detectDialect('.github/workflows/ci.yml', ''), 'github')
+    assert.equal(s.detectDialect('ci.yml', 'on: push\n'), 'github')
+    assert.equal(s.detectDialect('azure-pipelines.yml', 'trigger: none\n'), 'azure')
+  })
+
+  it('decides with a reason and a trace, the same in both dialects for the sample', () => {
+    for (const load of [azureFile, githubFile]) {
+      const pipeline = s.Pipeline.loadSync(load('delivery'))
+      const mine = pipeline.evaluate(push('release/delivery/v1.0.2', 'src/shipping/delivery/Program.cs'))
+      assert.equal(mine.run, true, mine.reason)
+      assert.ok(mine.reason.length > 0)
+      assert.ok(mine.explain.length > 0)
+      for (const step of mine.explain) {
+        assert.deepStrictEqual(Object.keys(step).sort(), ['filter', 'outcome', 'pattern', 'rule', 'subject'])
+      }
+      assert.equal(pipeline.evaluate(push('release/delivery/v1.0.2', 'src/shipping/package/a.js')).run, false)
+      const pr = { kind: 'pull_request', ref: 'feature/delivery/retry', baseRef: 'master', changed: ['src/shipping/delivery/a.cs'] }
+      assert.equal(pipeline.evaluate(pr).run, true)
+      assert.equal(pipeline.evaluate({ kind: 'manual', ref: 'master' }).run, pipeline.dialect === 'azure')
+    }
+  })
+
+  it('evaluates many events in one call, an invalid one included', () => {
+    const pipeline = s.Pipeline.loadSync(azureFile('delivery'))
+    const items = pipeline.evaluateEvents([
+      push('master', 'src/shipping/delivery/a.cs'),
+      push('master', 'README.md'),
+      { ref: 'master' },
+      { kind: 'pull_request', ref: 'feature/delivery/x' },
+    ])
+    assert.deepStrictEqual(
+      items.map((i) => i.decision?.run ?? i.error.code),
+      [true, false, 'invalid_event', 'invalid_event'],
+    )
+    assert.equal(items[0].error, null)
+    assert.equal(items[2].decision, null)
+    assert.equal(items[2].error.message, 'the event has no `kind`: expected push, pull_request, pull_request_target or manual')
+  })
+
+  it('reads git diff --name-status output into changed paths that pass back into an event', () => {
+    const changed = s.parseChangedLines('M\tsrc/a.rs\nR087\tsrc/shipping/delivery/old.cs\tdocs/new.cs\nlibs/x\n')
+    assert.deepStrictEqual(changed, [
+      { path: 'src/a.rs', status: 'modified', previousPath: null },
+      { path: 'docs/new.cs', status: 'renamed', previousPath: 'src/shipping/delivery/old.cs' },
+      { path: 'libs/x', status: 'modified', previousPath: null },
+    ])
+    // Both sides of a rename count as changed: the old path is under the service.
+    const pipeline = s.Pipeline.fromYaml('trigger:\n  paths:\n    include: [/src/shipping/delivery/]\n', { dialect: 'azure' })
+    assert.equal(pipeline.evaluate({ kind: 'push', ref: 'main', changed }).run, true)
+    assert.equal(pipeline.evaluate({ kind: 'push', ref: 'main', changed: [changed[0]] }).run, false)
+  })
+
+  it('applies Azure options', () => {
+    const text = 'trigger:\n  branches:\n    include: [Main]\n'
+    const exact = s.Pipeline.fromYaml(text, { dialect: 'azure' })
+    const loose = s.Pipeline.fromYaml(text, { dialect: 'azure', azureOptions: { branch_case_insensitive: true } })
+    assert.equal(exact.evaluate(push('main')).run, false)
+    assert.equal(loose.evaluate(push('main')).run, true)
+    assert.equal(loose.azureOptions.branch_case_insensitive, true)
+    const err = thrown(() => s.Pipeline.fromYaml(text, { dialect: 'azure', azureOptions: { case_insensitive: true } }))
+    assert.equal(err.code, 'config_syntax')
+    assert.equal(thrown(() => s.Pipeline.fromYaml(text, { dialect: 'gitlab' })).code, 'invalid_pipeline')
+  })
+
+  it('lints against the configured branch rules, services and files', () => {
+    const config = s.Config.loadSync(SAMPLE_CONFIG)
+    const text = 'on:\n  push:\n    branches: [relase/delivery/v*]\n    paths: [src/shiping/**]\n'
+    const findings = s.Pipeline.fromYaml(text, { dialect: 'github' }).lint({
+      branchRules: config.branches,
+      services: config.serviceNames(),
+      repoPaths: ['src/shipping/delivery/Program.cs'],
+    })
+    assert.deepStrictEqual(
+      findings.map((f) => [f.code, f.severity]),
+      [
+        ['unmatched_branch_pattern', 'error'],
+        ['unmatched_path_pattern', 'warning'],
+      ],
+    )
+    assert.deepStrictEqual(findings[0].location, { file: null, line: 3, column: 16 })
+    assert.equal(findings[0].suggestion, 'release/delivery/v*')
+    const clean = s.Pipeline.loadSync(githubFile('delivery')).lint({ services: config.serviceNames() })
+    assert.deepStrictEqual(clean, [])
+    assert.equal(thrown(() => s.Pipeline.fromYaml(text, { dialect: 'github' }).lint({ branchRules: { kinds: 1 } })).code, 'config_syntax')
+  })
+
+  it('exposes the pattern language of each dialect', () => {
+    assert.deepStrictEqual(s.githubPatternMatches('**/migrate-*.sql', ['migrate-1.sql', 'db/migrate-2.sql', 'x.sql']), [true, true, false])
+    assert.deepStrictEqual(s.githubPatternMatches('!docs/**', ['docs/a.md']), [true])
+    assert.equal(s.githubPatternToRegex('docs/**/*.md'), '(?s)^docs/(?:.*/)?[^/]*\\.md$')
+    assert.equal(s.githubPatternAsGlob('**/migrate-*.sql'), '**/migrate-*.sql')
+    assert.equal(s.githubPatternAsGlob('*.jsx?'), null)
+    assert.equal(s.githubPatternEscape('a*b'), 'a\\*b')
+    assert.deepStrictEqual(s.githubPatternMatches(s.githubPatternEscape('v1.0+b[1]'), ['v1.0+b[1]', 'v1.00+b1']), [true, false])
+    assert.equal(s.githubSkipInstruction('Fix typo [skip ci]'), '[skip ci]')
+    assert.equal(s.githubSkipInstruction('Fix typo'), null)
+    assert.deepStrictEqual(s.azurePatternMatches('branch', 'releases/*', ['releases/2024/q1', 'refs/tags/releases/1']), [true, false])
+    assert.deepStrictEqual(s.azurePatternMatches('tag', 'v1.*', ['refs/tags/v1.2', 'v1.2']), [true, false])
+    assert.deepStrictEqual(s.azurePatternMatches('path', '/src/app', ['src/app/main.go', 'src/application/main.go']), [true, false])
+    assert.deepStrictEqual(s.azurePatternMatches('path', 'src/*', ['src/a/b'], { path_star_crosses_slash: true }), [true])
+    const err = thrown(() => s.azurePatternMatches('paths', 'src', []))
+    assert.equal(err.code, 'invalid_pattern')
+    assert.equal(err.message, 'unknown Azure filter list `paths`: expected branch, tag or path')
   })
 })
 

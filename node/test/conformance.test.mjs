@@ -12,9 +12,11 @@ import { join } from 'node:path'
 import { shiprail, REPO_ROOT } from './helpers.mjs'
 
 const {
+  Pipeline,
   ReleaseVersion,
   TagTemplate,
   attributeTag,
+  azurePatternMatches,
   bumpForCommits,
   chartOciTag,
   chartVersionFromOciTag,
@@ -22,6 +24,8 @@ const {
   classifyBranch,
   deriveTags,
   ensureHigher,
+  githubPatternAsGlob,
+  githubPatternMatches,
   nextVersion,
   parseBranchPattern,
   parseImage,
@@ -38,7 +42,6 @@ const {
 
 /** Vector files (by name prefix) whose ops have no Node counterpart yet, with the reason. */
 export const PENDING = new Map([
-  ['trigger_', 'trigger dialects: the Node API is added with the core module'],
   ['chart_', 'charts: the Node API is added with the core module'],
   ['affected', 'affected services: the Node API is added with the core module'],
   ['changes', 'changed paths: the Node API is added with the core module'],
@@ -46,7 +49,7 @@ export const PENDING = new Map([
 ])
 
 /** Minimum case counts of the files this runner covers (as the Rust runners assert). */
-const MINIMUM = { branch: 60, image: 60, tag: 50, version: 60 }
+const MINIMUM = { branch: 60, image: 60, tag: 50, version: 60, trigger_azure: 160, trigger_github: 160 }
 
 const DIR = join(REPO_ROOT, 'tests', 'conformance')
 
@@ -57,6 +60,23 @@ function snake(value) {
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snake(v)]),
   )
+}
+
+/** `base_ref` -> `baseRef`, recursively: a core-serde event into the `TriggerEvent` shape. */
+function camel(value) {
+  if (Array.isArray(value)) return value.map(camel)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c) => c.toUpperCase()), camel(v)]))
+}
+
+/** The Drone Delivery services the GitHub lint vectors are checked against. */
+const SERVICES = ['delivery', 'dronescheduler', 'ingestion', 'package', 'workflow']
+
+/** A decision projected to `{run}`, as the Rust runners do; the reason and trace are always filled. */
+function decided(decision) {
+  assert.ok(decision.reason.length > 0, 'a reason is always given')
+  assert.ok(decision.explain.length > 0, 'the trace is always filled')
+  return { run: decision.run }
 }
 
 /** `null` in the vectors means "not given". */
@@ -103,6 +123,19 @@ const OPS = {
   'version.next': (a) => nextVersion(a.released, a.commits, { prerelease: a.prerelease, policy: a.policy }),
   'version.ensure_higher': (a) => (ensureHigher(a.version, a.released), true),
   'version.policy': (a) => validateVersionPolicy(a.policy),
+
+  'trigger.azure.eval': (a) =>
+    decided(Pipeline.fromYaml(a.pipeline, { dialect: 'azure', azureOptions: a.options }).evaluate(camel(a.event))),
+  'trigger.azure.pattern': (a) => azurePatternMatches(a.kind, a.pattern, a.subjects, a.options),
+
+  'trigger.github.pattern': (a) => githubPatternMatches(a.pattern, a.paths),
+  'trigger.github.glob': (a) => githubPatternAsGlob(a.pattern),
+  'trigger.github.parse': (a) => Pipeline.fromYaml(a.workflow, { dialect: 'github' }).events,
+  'trigger.github.eval': (a) => decided(Pipeline.fromYaml(a.workflow, { dialect: 'github' }).evaluate(camel(a.event))),
+  'trigger.github.lint': (a) =>
+    Pipeline.fromYaml(a.workflow, { dialect: 'github' })
+      .lint({ services: SERVICES, repoPaths: opt(a.repo_paths) })
+      .map(({ code, severity, suggestion }) => ({ code, severity, suggestion })),
 }
 
 /** Runs one case; returns a failure description or null. */

@@ -27,6 +27,7 @@ const PRODUCERS = {
   invalid_pattern: () => s.matchPathGlob('/src/**', []),
   unknown_environment: () => new s.Config().environment('prod'),
   invalid_event: () => s.parseEventKind('merge'),
+  invalid_pipeline: () => s.Pipeline.fromYaml('trigger: nope\n', { dialect: 'azure' }),
   config_syntax: () => s.Config.fromYaml('services:\n  delivery:\n    path: {}\n'),
   config_invalid: () => s.Config.fromYaml('services: {}\n'),
   invalid_utf8: () => s.Config.fromYamlBytes(Buffer.from('services:\n  d\xffx: 1\n', 'latin1')),
@@ -35,7 +36,6 @@ const PRODUCERS = {
 
 /** Codes no operation of the core produces yet, with the reason. */
 const NOT_PRODUCED_YET = {
-  invalid_pipeline: 'produced by the trigger dialects (pipeline files), not in the core yet',
   git: 'produced by the git integration, not in the core yet',
 }
 
@@ -98,6 +98,38 @@ describe('error details', () => {
     })
   })
 
+  it('carries file, line and column for a pipeline file, thrown and rejected alike', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiprail-node-'))
+    const file = join(dir, 'azure-pipelines.yml')
+    writeFileSync(file, 'trigger:\n  branches:\n    include: [main]\n  batch: maybe\n')
+    const sync = thrown(() => s.Pipeline.loadSync(file))
+    assert.equal(sync.code, 'invalid_pipeline')
+    assert.deepStrictEqual([sync.file, sync.line, sync.column], [file, 4, 10])
+    assert.equal(sync.message, `${file}:4:10: ${sync.reason}`)
+    await assert.rejects(s.Pipeline.load(file), (err) => {
+      for (const key of ['code', 'message', 'reason', 'file', 'line', 'column']) assert.equal(err[key], sync[key], key)
+      return true
+    })
+    await assert.rejects(s.Pipeline.load(file, { dialect: 'gitlab' }), (err) => {
+      assert.equal(err.code, 'invalid_pipeline')
+      assert.equal(err.input, 'gitlab')
+      return true
+    })
+  })
+
+  it('refuses event keys it does not know instead of dropping them', () => {
+    const pipeline = s.Pipeline.fromYaml('pr: [main]\n', { dialect: 'azure' })
+    let err = thrown(() => pipeline.evaluate({ kind: 'pull_request', ref: 'feature/x', base_ref: 'main' }))
+    assert.equal(err.code, 'invalid_event')
+    assert.match(err.message, /^invalid event: unknown field `base_ref`, expected one of /)
+    err = thrown(() => pipeline.evaluate({ kind: 'push', ref: 'main', changed: ['a', { path: 'b', status: 'moved' }] }))
+    assert.equal(err.code, 'invalid_event')
+    assert.match(err.message, /^invalid event: `changed\[1\]`: unknown variant `moved`/)
+    err = thrown(() => pipeline.evaluate({ kind: 'merge', ref: 'main' }))
+    assert.equal(err.code, 'invalid_event')
+    assert.equal(err.input, 'merge')
+  })
+
   it('points at the first bad byte of a non-UTF-8 file', () => {
     const err = thrown(PRODUCERS.invalid_utf8)
     assert.equal(err.line, 2)
@@ -136,6 +168,11 @@ describe('error details', () => {
         () => new s.TagTemplate(input),
         () => s.Config.fromYaml(input),
         () => s.attributeTag(input, SERVICES),
+        () => s.Pipeline.fromYaml(input, { dialect: 'azure' }).evaluate({ kind: 'push', ref: input, changed: [input] }),
+        () => s.Pipeline.fromYaml(input, { dialect: 'github' }).lint(),
+        () => s.githubPatternMatches(input, [input]),
+        () => s.azurePatternMatches('path', input, [input]),
+        () => s.parseChangedLines(input),
       ]) {
         try {
           call()

@@ -4,7 +4,7 @@
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PACKAGE_DIR, REPO_ROOT, SAMPLE_CONFIG } from './helpers.mjs'
@@ -49,8 +49,10 @@ describe('npm package', () => {
     assert.equal(run(process.execPath, ['--input-type=module', '-e', code], project), '2.0.0 function true\n')
   })
 
-  it('type-checks the TypeScript example against the packed types', () => {
-    copyFileSync(join(REPO_ROOT, 'examples', 'node', 'release-plan.ts'), join(project, 'release-plan.ts'))
+  it('type-checks the typed examples against the packed types', () => {
+    for (const example of ['release-plan.ts', 'pipeline-runs.mjs']) {
+      copyFileSync(join(REPO_ROOT, 'examples', 'node', example), join(project, example))
+    }
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
@@ -60,10 +62,12 @@ describe('npm package', () => {
           moduleResolution: 'NodeNext',
           strict: true,
           noEmit: true,
+          allowJs: true,
+          checkJs: true,
           typeRoots: [join(PACKAGE_DIR, 'node_modules', '@types')],
           types: ['node'],
         },
-        files: ['release-plan.ts'],
+        files: ['release-plan.ts', 'pipeline-runs.mjs'],
       }),
     )
     run(process.execPath, [join(PACKAGE_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project)
@@ -83,6 +87,41 @@ describe('npm package', () => {
         ['staging', 'myrepo.azurecr.io/prod/delivery:v1.0.2'],
       ],
     )
+  })
+
+  it('runs the pipeline example as a GitHub Actions step', () => {
+    copyFileSync(join(REPO_ROOT, 'examples', 'node', 'pipeline-runs.mjs'), join(project, 'pipeline-runs.mjs'))
+    const sample = join(REPO_ROOT, 'examples', 'drone-delivery')
+    const work = mkdtempSync(join(tmpdir(), 'shiprail-step-'))
+    const changed = join(work, 'changed.txt')
+    const output = join(work, 'github-output')
+    writeFileSync(changed, 'M\tsrc/shipping/delivery/Program.cs\nA\tdocs/delivery.md\n')
+    writeFileSync(output, '')
+    const services = ['delivery', 'package', 'workflow']
+    const files = services.map((s) => join(sample, 'pipelines', 'azure', `${s}.yml`))
+    const env = {
+      ...process.env,
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_REF: 'refs/heads/release/delivery/v1.0.2',
+      GITHUB_OUTPUT: output,
+    }
+    const out = run(process.execPath, ['pipeline-runs.mjs', '--changed', changed, ...files], project, { env })
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l))
+    assert.deepStrictEqual(
+      lines.map((l) => [l.dialect, l.run]),
+      [
+        ['azure', true],
+        ['azure', false],
+        ['azure', false],
+      ],
+    )
+    assert.match(lines[0].reason, /release\/delivery\/v\*/)
+    assert.equal(readFileSync(output, 'utf8'), 'delivery=true\npackage=false\nworkflow=false\n')
+
+    const pr = { ...env, GITHUB_EVENT_NAME: 'pull_request', GITHUB_HEAD_REF: 'feature/package/x', GITHUB_BASE_REF: 'master' }
+    const workflow = join(sample, '.github', 'workflows', 'package.yml')
+    const decision = JSON.parse(run(process.execPath, ['pipeline-runs.mjs', workflow], project, { env: pr }))
+    assert.deepStrictEqual([decision.dialect, decision.run], ['github', true])
   })
 
   it('reports a bad branch from the example with its code and exit status 1', () => {

@@ -49,6 +49,20 @@ describe('index.d.ts', () => {
     })
   }
 
+  it('AzureOptions has the keys of the core options', () => {
+    const options = shiprail.Pipeline.fromYaml('', { dialect: 'azure' }).azureOptions
+    assert.deepStrictEqual(Object.keys(declared.AzureOptions).sort(), Object.keys(options).sort())
+  })
+
+  it('TriggerEvent has the keys the event conversion accepts', () => {
+    assert.equal(declared.TriggerEvent.ref, false, 'ref is required')
+    const pipeline = shiprail.Pipeline.fromYaml('', { dialect: 'azure' })
+    const values = { kind: 'push', ref: 'main', baseRef: null, changed: ['a'], commitMessages: ['m'], newBranch: false }
+    assert.deepStrictEqual(Object.keys(declared.TriggerEvent).sort(), Object.keys(values).sort())
+    assert.equal(pipeline.evaluate(values).run, true)
+    assert.equal(declared.ChangedPath.previousPath, false)
+  })
+
   it('declares exactly the runtime exports', () => {
     const names = new Set()
     for (const m of dts.matchAll(/^export declare (?:const|function|class) (\w+)/gm)) names.add(m[1])

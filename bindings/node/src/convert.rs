@@ -5,7 +5,9 @@
 //!   its `shiprail.yaml` section (snake_case keys, e.g. `{v_prefix: "require"}`) and is read by
 //!   the core's own serde implementation ([`section`]), so defaults, unknown keys and value
 //!   checks are the core's. `undefined`/`null` means the section's defaults. A value that does
-//!   not fit is a `config_syntax` error, as in a configuration file.
+//!   not fit is a `config_syntax` error, as in a configuration file. `AzureOptions` is read the
+//!   same way. A trigger event is data rather than a policy: it is written like a result, in
+//!   camelCase, and read strictly by [`event`] (unknown keys are `invalid_event`).
 //! - Out: a result is a plain object with camelCase keys (`imageTag`), one `#[napi(object)]`
 //!   struct here per core result type, built by a `From` impl that copies fields and nothing
 //!   else. Versions and other validated values go out as their display strings. Sections go
@@ -372,3 +374,218 @@ batch_result!(
     TagAttributionResult,
     attribution: TagAttribution
 );
+
+/// A trigger event from the plain JS object `TriggerEvent` (camelCase keys, as results use, so
+/// the `ChangedPath`s of `parseChangedLines` can be passed back as `changed`).
+///
+/// Read with serde and strict keys: an unknown key (`base_ref` for `baseRef`) is an
+/// `invalid_event` error instead of being dropped. `kind` is parsed by the core's `FromStr`
+/// (aliases `pr`, `workflow_dispatch` included); an absent `kind` or `ref` is left for the
+/// dialect to judge. A `changed` item is a `ChangedPath` object or a bare path (a modified
+/// file, `ChangedPath::modified`).
+pub(crate) fn event(value: Value) -> shiprail::Result<shiprail::trigger::Event> {
+    use shiprail::trigger::{ChangedPath, Event, EventKind};
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct EventIn {
+        kind: Option<String>,
+        #[serde(rename = "ref")]
+        reference: Option<String>,
+        base_ref: Option<String>,
+        changed: Option<Vec<Value>>,
+        commit_messages: Option<Vec<String>>,
+        new_branch: Option<bool>,
+    }
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct ChangeIn {
+        path: String,
+        status: shiprail::trigger::ChangeStatus,
+        previous_path: Option<String>,
+    }
+
+    let invalid = |message: String| Error::new(ErrorKind::InvalidEvent, message);
+    let input: EventIn =
+        serde_json::from_value(value).map_err(|e| invalid(format!("invalid event: {e}")))?;
+    let changed = input
+        .changed
+        .map(|items| {
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| match item {
+                    Value::String(path) => Ok(ChangedPath::modified(path)),
+                    other => serde_json::from_value::<ChangeIn>(other)
+                        .map(|c| ChangedPath {
+                            path: c.path,
+                            status: c.status,
+                            previous_path: c.previous_path,
+                        })
+                        .map_err(|e| invalid(format!("invalid event: `changed[{i}]`: {e}"))),
+                })
+                .collect::<shiprail::Result<Vec<_>>>()
+        })
+        .transpose()?;
+    Ok(Event {
+        kind: input
+            .kind
+            .as_deref()
+            .map(str::parse::<EventKind>)
+            .transpose()?,
+        git_ref: input.reference.unwrap_or_default(),
+        base_ref: input.base_ref,
+        changed,
+        commit_messages: input.commit_messages.unwrap_or_default(),
+        new_branch: input.new_branch.unwrap_or_default(),
+    })
+}
+
+/// One changed path (`parseChangedLines`), in the shape a `TriggerEvent`'s `changed` takes.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct ChangedPath {
+    /// The path, `/`-separated from the repository root (the new path of a rename).
+    pub path: String,
+    /// How it changed.
+    #[napi(ts_type = "'added' | 'modified' | 'deleted' | 'renamed'")]
+    pub status: String,
+    /// The old path of a rename, `null` otherwise.
+    pub previous_path: Option<String>,
+}
+
+impl From<shiprail::trigger::ChangedPath> for ChangedPath {
+    fn from(c: shiprail::trigger::ChangedPath) -> Self {
+        ChangedPath {
+            path: c.path,
+            // The core's serde name (`added`, ...): ChangeStatus has no Display.
+            status: serde_json::to_value(c.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            previous_path: c.previous_path,
+        }
+    }
+}
+
+/// One step of a trigger evaluation: a subject checked against a filter.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct TraceStep {
+    /// The filter consulted (`trigger.branches`, `on.push.paths-ignore`, `skip marker`, ...).
+    pub filter: String,
+    /// What was checked: a ref, a path or a commit message.
+    pub subject: String,
+    /// The pattern that matched, `null` when none did.
+    pub pattern: Option<String>,
+    /// The outcome: `included`, `excluded`, `no_match`, `skipped`, ...
+    pub outcome: String,
+    /// The dialect rule that applied, in a sentence.
+    pub rule: String,
+}
+
+impl From<shiprail::trigger::TraceStep> for TraceStep {
+    fn from(s: shiprail::trigger::TraceStep) -> Self {
+        TraceStep {
+            filter: s.filter,
+            subject: s.subject,
+            pattern: s.pattern,
+            outcome: s.outcome,
+            rule: s.rule,
+        }
+    }
+}
+
+/// Whether an event runs a pipeline, why, and the trace of the decision.
+#[napi(object, object_from_js = false)]
+pub struct Decision {
+    /// Whether the pipeline runs.
+    pub run: bool,
+    /// One sentence naming the deciding filter and pattern.
+    pub reason: String,
+    /// Every step of the evaluation, in order.
+    pub explain: Vec<TraceStep>,
+}
+
+impl From<shiprail::trigger::Decision> for Decision {
+    fn from(d: shiprail::trigger::Decision) -> Self {
+        Decision {
+            run: d.run,
+            reason: d.reason,
+            explain: d.explain.into_iter().map(TraceStep::from).collect(),
+        }
+    }
+}
+
+/// One event of `Pipeline#evaluateEvents`: its decision or its error (items are in the order
+/// of the events given).
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct EvaluationResult {
+    /// The decision, `null` when the event could not be evaluated.
+    pub decision: Option<Decision>,
+    /// The error (`invalid_event`, ...), `null` when the event was evaluated.
+    pub error: Option<crate::error::ErrorInfo>,
+}
+
+impl From<shiprail::Result<shiprail::trigger::Decision>> for EvaluationResult {
+    fn from(outcome: shiprail::Result<shiprail::trigger::Decision>) -> Self {
+        match outcome {
+            Ok(decision) => EvaluationResult {
+                decision: Some(decision.into()),
+                error: None,
+            },
+            Err(err) => EvaluationResult {
+                decision: None,
+                error: Some((&err).into()),
+            },
+        }
+    }
+}
+
+/// Where a lint finding is in its pipeline file.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct SourceLocation {
+    /// The file, when the pipeline was loaded from one.
+    pub file: Option<String>,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+}
+
+impl From<shiprail::error::Location> for SourceLocation {
+    fn from(l: shiprail::error::Location) -> Self {
+        SourceLocation {
+            file: l.file.map(|f| f.display().to_string()),
+            line: l.line,
+            column: l.column,
+        }
+    }
+}
+
+/// One problem the trigger lint found.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct Finding {
+    /// A stable snake_case code naming the check (`unmatched_branch_pattern`, ...).
+    pub code: String,
+    /// How serious it is.
+    #[napi(ts_type = "'error' | 'warning' | 'info'")]
+    pub severity: String,
+    /// What is wrong, naming the filter and the pattern.
+    pub message: String,
+    /// Where in the pipeline file, `null` when unknown.
+    pub location: Option<SourceLocation>,
+    /// A likely correction, `null` when none is known.
+    pub suggestion: Option<String>,
+}
+
+impl From<shiprail::trigger::lint::Finding> for Finding {
+    fn from(f: shiprail::trigger::lint::Finding) -> Self {
+        Finding {
+            code: f.code,
+            severity: f.severity.as_str().to_string(),
+            message: f.message,
+            location: f.location.map(SourceLocation::from),
+            suggestion: f.suggestion,
+        }
+    }
+}

@@ -1,10 +1,13 @@
-//! TypeScript declarations of the `shiprail.yaml` sections that policies are passed as, and of
-//! the string unions results use.
+//! TypeScript declarations of the `shiprail.yaml` sections that policies are passed as, of the
+//! other plain objects read through serde (`AzureOptions`, `TriggerEvent`), and of the string
+//! unions results use.
 //!
 //! These structs exist for `index.d.ts` only: they are never converted at runtime (policies go
-//! through the core's serde, see [`crate::convert::section`]). Their keys are the YAML keys
-//! (snake_case), so a section read from a `Config` can be passed back as a policy. The Node
-//! tests compare each interface's keys with the core's JSON Schema, so a field added to the core
+//! through the core's serde, see [`crate::convert::section`]; events through
+//! [`crate::convert::event`]). Section keys are the YAML keys (snake_case), so a section read
+//! from a `Config` can be passed back as a policy. The Node tests compare each section
+//! interface's keys with the core's JSON Schema, `AzureOptions` with the core's serialized
+//! options and `TriggerEvent` with the keys the conversion accepts, so a field added to the core
 //! and not here fails the suite.
 #![allow(missing_docs)]
 
@@ -163,4 +166,68 @@ pub struct ConfigDocument {
     /// Environments, by name.
     #[napi(ts_type = "Record<string, EnvironmentConfig>")]
     pub environments: String,
+}
+
+/// The Azure Pipelines behaviour switches (the core's `AzureOptions`, snake_case keys); an
+/// omitted key keeps the current documented behaviour.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct AzureOptions {
+    /// Where the repository is hosted (default `github`); `pr:` is ignored on Azure Repos Git.
+    #[napi(ts_type = "'github' | 'bitbucket' | 'azure_repos'")]
+    pub repository: Option<String>,
+    /// The *Disable implied YAML CI trigger* setting: a file without `trigger:` then has no CI
+    /// trigger.
+    #[napi(js_name = "implied_ci_trigger_disabled")]
+    pub implied_ci_trigger_disabled: Option<bool>,
+    /// Azure DevOps Server 2019.1 and older: an exclude-only list matches nothing.
+    #[napi(js_name = "exclude_only_matches_nothing")]
+    pub exclude_only_matches_nothing: Option<bool>,
+    /// Azure DevOps Server 2019.1 and older: `paths` without `branches` never fires.
+    #[napi(js_name = "paths_require_branches")]
+    pub paths_require_branches: Option<bool>,
+    /// The first push of a new branch runs whatever the path filters say.
+    #[napi(js_name = "new_branch_ignores_paths")]
+    pub new_branch_ignores_paths: Option<bool>,
+    /// Which commits' messages are searched for skip markers (default `any_commit`).
+    #[napi(
+        js_name = "skip_marker_scope",
+        ts_type = "'any_commit' | 'head_commit'"
+    )]
+    pub skip_marker_scope: Option<String>,
+    /// `*` and `?` in path filters also match `/`.
+    #[napi(js_name = "path_star_crosses_slash")]
+    pub path_star_crosses_slash: Option<bool>,
+    /// Compare branch and tag names ignoring case.
+    #[napi(js_name = "branch_case_insensitive")]
+    pub branch_case_insensitive: Option<bool>,
+    /// The pull request is a draft (`drafts: false` then keeps it from running).
+    #[napi(js_name = "pr_is_draft")]
+    pub pr_is_draft: Option<bool>,
+}
+
+/// An event to evaluate against a pipeline (camelCase keys, like results; unknown keys are
+/// refused with `invalid_event`).
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct TriggerEvent {
+    /// The kind of event (`pr` and `workflow_dispatch` are accepted as aliases). Azure
+    /// Pipelines requires it; a GitHub workflow takes an event without one as a push.
+    #[napi(
+        ts_type = "'push' | 'pull_request' | 'pull_request_target' | 'manual' | 'pr' | 'workflow_dispatch' | null"
+    )]
+    pub kind: Option<String>,
+    /// The ref pushed (`main`, `refs/heads/main`, `refs/tags/v1.0.2`; a name without `refs/`
+    /// is a branch), or a pull request's source branch.
+    #[napi(js_name = "ref")]
+    pub reference: String,
+    /// A pull request's target branch, which PR branch filters are matched against.
+    #[napi(ts_type = "string | null")]
+    pub base_ref: Option<String>,
+    /// The changed paths: `ChangedPath` objects (as `parseChangedLines` returns them) or bare
+    /// paths (modified). Omitted or `null`: unknown, and path filters cannot exclude anything.
+    #[napi(ts_type = "Array<ChangedPath | string> | null")]
+    pub changed: Option<Vec<String>>,
+    /// The commit messages of the push, newest first (skip markers are read from them).
+    pub commit_messages: Option<Vec<String>>,
+    /// Whether this push created the branch.
+    pub new_branch: Option<bool>,
 }
