@@ -8,7 +8,9 @@
 #   bash python/run-tests.sh
 #
 # Environment: PYTHON (default python3), SHIPRAIL_PY_VENV (default python/.venv, reused),
-# CARGO_TARGET_DIR (as cargo uses it), SHIPRAIL_SKIP_BENCH=1 to skip the benchmark.
+# CARGO_TARGET_DIR (as cargo uses it), SHIPRAIL_PY_PROFILE=debug to build the wheel with cargo's
+# dev profile (faster to build; the benchmark is then skipped), SHIPRAIL_SKIP_BENCH=1 to skip
+# the benchmark.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,12 +44,17 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV" || { echo "python: cannot create a venv" >&2; exit 2; }
 fi
 VPY="$VENV/bin/python"
+export MYPY_CACHE_DIR="$VENV/.mypy_cache"  # keep the work tree clean
 "$VPY" -m pip install -q --upgrade pip >/dev/null || fail "pip upgrade"
 "$VPY" -m pip install -q -r python/requirements-test.txt || { echo "python: cannot install test tools" >&2; exit 2; }
 
 step "pip install ./python"
 rm -f python/shiprail/_native*.so  # a `maturin develop` leftover must not shadow the build
 start=$SECONDS
+if [ "${SHIPRAIL_PY_PROFILE:-release}" = debug ]; then
+  export MATURIN_PEP517_ARGS="--profile dev"
+  SHIPRAIL_SKIP_BENCH=1
+fi
 if "$VPY" -m pip install -q --force-reinstall --no-deps ./python; then
   echo "built and installed in $((SECONDS - start)) s"
 else
@@ -59,11 +66,13 @@ step "stub drift (cargo run -p shiprail-python --bin stub_gen -- --check)"
 LD_LIBRARY_PATH="$PY_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
   cargo run -q -p shiprail-python --bin stub_gen -- --check || fail "stub drift"
 
-step "mypy --strict examples/python"
-"$VPY" -m mypy --strict examples/python/ tests/bench/python_versions.py || fail "mypy --strict"
+step "mypy --strict (examples, benchmark, the test suite itself)"
+"$VPY" -m mypy --strict examples/python/ tests/bench/python_versions.py python/tests/ || fail "mypy --strict"
 
 step "python -m mypy.stubtest shiprail"
-"$VPY" -m mypy.stubtest shiprail || fail "stubtest"
+# Run from the venv: the source folder must not shadow the installed package, and stubtest
+# writes its cache into the current directory.
+(cd "$VENV" && "$VPY" -m mypy.stubtest shiprail) || fail "stubtest"
 
 step "pytest"
 LOG="$(mktemp)"
