@@ -1,0 +1,248 @@
+"""The error mapping: every core error code becomes a ShiprailError subclass with its parts."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import shiprail
+from shiprail import _native, exceptions
+from shiprail.exceptions import (
+    BranchError,
+    ConfigError,
+    EventError,
+    GitError,
+    ImageError,
+    IoError,
+    PatternError,
+    PipelineError,
+    PolicyError,
+    ShiprailError,
+    TagError,
+    UnknownNameError,
+    VersionError,
+)
+
+# The public contract: the family of every code (moving a code to another class breaks
+# `except` clauses, so it is pinned here as well as decided in bindings/python/src/error.rs).
+FAMILY: dict[str, type[ShiprailError]] = {
+    "invalid_ref_name": BranchError,
+    "not_a_branch": BranchError,
+    "unknown_branch_kind": BranchError,
+    "not_a_release_branch": BranchError,
+    "unknown_service": UnknownNameError,
+    "invalid_branch_version": BranchError,
+    "invalid_version": VersionError,
+    "version_not_higher": PolicyError,
+    "mutable_tag": PolicyError,
+    "invalid_tag": TagError,
+    "ambiguous_tag": TagError,
+    "invalid_template": PatternError,
+    "invalid_image_reference": ImageError,
+    "invalid_pattern": PatternError,
+    "unknown_environment": UnknownNameError,
+    "invalid_event": EventError,
+    "invalid_pipeline": PipelineError,
+    "git": GitError,
+    "config_syntax": ConfigError,
+    "config_invalid": ConfigError,
+    "invalid_utf8": ConfigError,
+    "io": IoError,
+}
+
+# Codes deliberately raised as the base class (none so far; list a code here with a reason).
+BASE_ON_PURPOSE: dict[str, str] = {}
+
+# The codes that are rule violations (the CLI exits 1 for them), from the core's docs.
+RULE_VIOLATIONS = {
+    "not_a_branch",
+    "unknown_branch_kind",
+    "not_a_release_branch",
+    "unknown_service",
+    "invalid_branch_version",
+    "version_not_higher",
+    "mutable_tag",
+    "ambiguous_tag",
+    "unknown_environment",
+}
+
+
+def raised(code: str, **parts: Any) -> ShiprailError:
+    with pytest.raises(ShiprailError) as caught:
+        _native._raise_for_code(code, "the message", **parts)
+    return caught.value
+
+
+def test_error_codes_are_the_cores() -> None:
+    assert shiprail.ERROR_CODES == _native.ERROR_CODES
+    assert len(set(shiprail.ERROR_CODES)) == len(shiprail.ERROR_CODES) >= 22
+    assert set(FAMILY) == set(shiprail.ERROR_CODES), "pin the family of every new code in FAMILY"
+
+
+@pytest.mark.parametrize("code", _native.ERROR_CODES)
+def test_every_code_maps_to_its_family(code: str) -> None:
+    error = raised(code)
+    if code in BASE_ON_PURPOSE:
+        assert type(error) is ShiprailError
+        return
+    assert type(error) is not ShiprailError, f"`{code}` falls through to the base class"
+    assert type(error) is FAMILY[code]
+    assert error.code == code
+    assert error.message == "the message"
+    assert str(error) == "the message"
+    assert error.is_rule_violation == (code in RULE_VIOLATIONS)
+    assert type(error).__name__ in exceptions.__all__
+    assert getattr(shiprail, type(error).__name__) is type(error)
+
+
+def test_every_family_is_used() -> None:
+    used = {type(raised(code)) for code in _native.ERROR_CODES}
+    declared = {getattr(exceptions, name) for name in exceptions.__all__} - {ShiprailError}
+    assert declared == used
+
+
+def test_all_parts_are_carried() -> None:
+    error = raised(
+        "unknown_service",
+        input="delivry",
+        file="shiprail.yaml",
+        line=3,
+        column=5,
+        suggestion="delivery",
+    )
+    assert (error.input, error.file, error.line, error.column, error.suggestion) == (
+        "delivry",
+        "shiprail.yaml",
+        3,
+        5,
+        "delivery",
+    )
+    assert str(error) == "shiprail.yaml:3:5: the message (did you mean `delivery`?)"
+    assert repr(error) == (
+        "UnknownNameError('shiprail.yaml:3:5: the message (did you mean `delivery`?)', "
+        "code='unknown_service')"
+    )
+
+
+def test_missing_parts_are_none() -> None:
+    error = raised("git")
+    assert (error.input, error.file, error.line, error.column, error.suggestion) == (None,) * 5
+
+
+@pytest.mark.parametrize("code", _native.ERROR_CODES)
+def test_errors_pickle(code: str) -> None:
+    error = raised(code, input="x", suggestion="y")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is type(error)
+    assert (again.code, again.message, again.input, again.suggestion, str(again)) == (
+        error.code,
+        error.message,
+        error.input,
+        error.suggestion,
+        str(error),
+    )
+
+
+def test_builtin_bases_keep_generic_handlers_working() -> None:
+    assert isinstance(raised("invalid_version"), ValueError)
+    assert isinstance(raised("unknown_service"), LookupError)
+    assert isinstance(raised("io"), OSError)
+    assert not isinstance(raised("version_not_higher"), ValueError)
+
+
+def test_unknown_code_is_refused() -> None:
+    with pytest.raises(ValueError, match="not an error code"):
+        _native._raise_for_code("no_such_code", "x")
+
+
+def test_python_side_construction() -> None:
+    error = ShiprailError("boom")
+    assert (error.code, error.message, error.input, error.is_rule_violation) == ("", "boom", None, False)
+
+
+HOSTILE = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\x1b[31mred",
+    "\u202e",
+    "é/ü/ß",
+    "🚀/🚀",
+    "refs/heads/",
+    "v" * 1_000_000,
+    "a/" * 100_000,
+    "{" * 10_000,
+    "release/" + "1." * 50_000,
+]
+
+CALLS: list[tuple[str, Callable[[str], object]]] = [
+    ("ReleaseVersion", shiprail.ReleaseVersion),
+    ("VersionPolicy.parse", shiprail.VersionPolicy(v_prefix="require").parse),
+    ("BranchPattern", shiprail.BranchPattern),
+    ("BranchRules.classify", shiprail.BranchRules().classify),
+    ("BranchRules.render", lambda s: shiprail.BranchRules().render("feature", service=s, topic=s)),
+    ("TagTemplate", shiprail.TagTemplate),
+    ("TagTemplate.parse", shiprail.TagTemplate("{service}-v{version}").parse),
+    ("TagPolicy.derive", lambda s: shiprail.TagPolicy().derive(s, "1.0.2")),
+    ("TagPolicy.attribute", lambda s: shiprail.TagPolicy().attribute(s, ["delivery", s])),
+    ("TagPolicy.check_immutable", shiprail.TagPolicy().check_immutable),
+    ("ImageReference", shiprail.ImageReference),
+    ("ImageReference.with_tag", shiprail.ImageReference("ubuntu").with_tag),
+    ("ImageReference.with_digest", shiprail.ImageReference("ubuntu").with_digest),
+    ("ImageReference.with_repository", shiprail.ImageReference("ubuntu").with_repository),
+    ("ImageReference.promotion_target", shiprail.ImageReference("a.io/b:v1").promotion_target),
+    ("promotion template", lambda s: shiprail.ImageReference("a.io/b:v1").promotion_target("p", s)),
+    ("Config.from_yaml", shiprail.Config.from_yaml),
+    ("Config.from_yaml bytes", lambda s: shiprail.Config.from_yaml(s.encode("utf-8", "surrogatepass"))),
+    ("Config.classify_branch", shiprail.Config.default().classify_branch),
+    ("Config.release_for_branch", shiprail.Config.default().release_for_branch),
+    ("Config.next_version", lambda s: shiprail.Config.default().next_version(s, [s], [s])),
+    ("bump_for_commits", lambda s: shiprail.bump_for_commits([s])),
+    ("split_commit_messages", shiprail.split_commit_messages),
+    ("ReleaseVersion.with_build", shiprail.ReleaseVersion("1.0.0").with_build),
+    ("ReleaseVersion.with_commit", shiprail.ReleaseVersion("1.0.0").with_commit),
+    ("ReleaseVersion.next_prerelease", shiprail.ReleaseVersion("1.0.0").next_prerelease),
+    ("ReleaseVersion.bump", shiprail.ReleaseVersion("1.0.0").bump),
+]
+
+
+@pytest.mark.parametrize(("name", "call"), CALLS, ids=[name for name, _ in CALLS])
+def test_hostile_input_never_raises_a_bare_exception(name: str, call: Callable[[str], object]) -> None:
+    for text in HOSTILE:
+        try:
+            call(text)
+        except ShiprailError as error:
+            assert error.code in shiprail.ERROR_CODES
+            assert error.message
+        except BaseException as error:  # noqa: BLE001 - the point of the test
+            pytest.fail(f"{name}({text[:20]!r}...) raised {type(error).__name__}: {error}")
+
+
+def test_policy_mappings_that_do_not_fit_are_config_errors() -> None:
+    for build in (
+        lambda: shiprail.VersionPolicy(v_prefix=3),
+        lambda: shiprail.VersionPolicy({"unknown": 1}),
+        lambda: shiprail.TagPolicy(mutable="latest"),
+        lambda: shiprail.BranchRules(kinds={"x": "x/{nope}"}),
+        lambda: shiprail.BranchRules(trunk=[1]),
+    ):
+        with pytest.raises(ConfigError) as caught:
+            build()
+        assert caught.value.code == "config_syntax"
+
+
+def test_wrong_argument_types_are_type_errors() -> None:
+    with pytest.raises(TypeError):
+        shiprail.ReleaseVersion(1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="single string"):
+        shiprail.sort_versions("1.0.0")
+    with pytest.raises(TypeError):
+        shiprail.sort_versions([1])  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        shiprail.VersionPolicy(3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        shiprail.Config.from_yaml(3)  # type: ignore[arg-type]
