@@ -58,6 +58,11 @@ cargo test -p shiprail -p shiprail-cli 2>&1 | tee "$LOG"
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
   END { printf "rust: %d passed, %d failed\n", p, f }' "$LOG" >>"$WORK/summary"
 
+step "python package"
+# Debug build for the suite (the benchmark in docs/benchmarks.md uses a release build).
+SHIPRAIL_PY_PROFILE=debug bash python/run-tests.sh 2>&1 | tee "$WORK/python.log"
+grep -E '^python: [0-9]+ passed, [0-9]+ failed' "$WORK/python.log" | tail -n 1 | cut -d, -f1,2 >>"$WORK/summary"
+
 step "node package"
 # Debug build for the suite (the benchmark in docs/benchmarks.md uses a release build).
 SHIPRAIL_NODE_PROFILE=debug bash node/run-tests.sh 2>&1 | tee "$WORK/node.log"
