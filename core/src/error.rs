@@ -65,6 +65,15 @@ pub enum ErrorKind {
     InvalidUtf8,
     /// Reading or writing a file failed.
     Io,
+    /// A Helm chart breaks Helm's own rules (a Chart.yaml field, a missing or malformed file, a
+    /// lint error) or cannot be edited, packaged or named as asked.
+    InvalidChart,
+    /// A chart archive is not a gzip-compressed tar stream, or its tar structure is broken.
+    InvalidArchive,
+    /// A chart archive holds something a loader must refuse: a path that could escape the
+    /// extraction directory (absolute, `..`, a drive letter), a link, a device or fifo, a
+    /// duplicate entry, or more data or entries than the configured limits.
+    UnsafeArchive,
 }
 
 impl ErrorKind {
@@ -92,6 +101,9 @@ impl ErrorKind {
         ErrorKind::ConfigInvalid,
         ErrorKind::InvalidUtf8,
         ErrorKind::Io,
+        ErrorKind::InvalidChart,
+        ErrorKind::InvalidArchive,
+        ErrorKind::UnsafeArchive,
     ];
 
     /// The stable snake_case code of this kind.
@@ -119,6 +131,9 @@ impl ErrorKind {
             ErrorKind::ConfigInvalid => "config_invalid",
             ErrorKind::InvalidUtf8 => "invalid_utf8",
             ErrorKind::Io => "io",
+            ErrorKind::InvalidChart => "invalid_chart",
+            ErrorKind::InvalidArchive => "invalid_archive",
+            ErrorKind::UnsafeArchive => "unsafe_archive",
         }
     }
 

@@ -53,6 +53,7 @@
 #![deny(missing_docs)]
 
 pub mod branch;
+pub mod chart;
 pub mod config;
 pub mod error;
 pub mod image;
