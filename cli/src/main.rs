@@ -37,6 +37,9 @@ enum Command {
     /// Configuration: check a shiprail.yaml, print its JSON Schema.
     #[command(subcommand)]
     Config(commands::config::Command),
+    /// Helm charts: lint, version, package, inspect; release names.
+    #[command(subcommand)]
+    Chart(commands::chart::Command),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Image(cmd) => commands::image::run(cmd),
         Command::Trigger(cmd) => commands::trigger::run(cmd),
         Command::Config(cmd) => commands::config::run(cmd),
+        Command::Chart(cmd) => commands::chart::run(cmd),
     };
     output::finish(cli.format, result)
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand; shared argument handling here.
 
 pub(crate) mod branch;
+pub(crate) mod chart;
 pub(crate) mod config;
 pub(crate) mod image;
 pub(crate) mod trigger;

@@ -268,17 +268,20 @@ impl Finding {
         }
     }
 
-    /// The finding as an error of its rule's kind (for callers that stop at the first one).
+    /// The finding as an error of its rule's kind (for callers that stop at the first one):
+    /// located in [`Finding::file`] (relative to the chart) when the finding has a position,
+    /// else the message names the file.
     pub fn to_error(&self) -> Error {
-        let mut error = Error::new(self.rule.kind(), format!("{}: {}", self.file, self.message));
-        if let Some(line) = self.line {
-            error = error.with_location(crate::error::Location {
-                file: None,
-                line,
-                column: self.column.unwrap_or(1),
-            });
+        match self.line {
+            Some(line) => Error::new(self.rule.kind(), self.message.clone()).with_location(
+                crate::error::Location {
+                    file: Some(self.file.clone().into()),
+                    line,
+                    column: self.column.unwrap_or(1),
+                },
+            ),
+            None => Error::new(self.rule.kind(), format!("{}: {}", self.file, self.message)),
         }
-        error
     }
 }
 

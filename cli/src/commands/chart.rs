@@ -1,0 +1,294 @@
+//! `shiprail chart ...`: lint, version, package and inspect Helm charts; name releases.
+
+use super::{load_config, read_input, to_json};
+use crate::output::Outcome;
+use serde_json::json;
+use shiprail::chart::{
+    ArchiveLimits, ChangeCause, ChangeCauseTemplate, ChartArchive, ChartFile, ChartVersions,
+    LintOptions, PackageOptions, lint_dir, package, release_names, sha256_hex,
+    write_dependency_version, write_versions,
+};
+use shiprail::version::ReleaseVersion;
+use shiprail::{Error, ErrorKind};
+use std::path::{Path, PathBuf};
+
+/// Subcommands of `shiprail chart`.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum Command {
+    /// Lint a chart directory: Helm's chart checks plus the release rules.
+    Lint {
+        /// The chart directory.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// A released version (repeatable); the chart version must be above all of them.
+        #[arg(long, value_name = "VERSION")]
+        released: Vec<String>,
+        /// Released versions or git tags, one a line (as `git tag` prints them); `-` for stdin.
+        #[arg(long, value_name = "FILE")]
+        released_from: Option<PathBuf>,
+        /// Fail on warnings too (like `helm lint --strict`).
+        #[arg(long)]
+        strict: bool,
+        /// The shiprail.yaml (its `tags:` policy; default: ./shiprail.yaml when present).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Set the chart version and appVersion in DIR/Chart.yaml in place (comments survive), or
+    /// with --dependency a subchart's version in an umbrella chart.
+    Version {
+        /// The chart directory.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// The release version (`1.0.2` or `v1.0.2`); with --dependency, a version or range.
+        #[arg(long = "set", value_name = "VERSION")]
+        set: String,
+        /// The appVersion (default: derived from the version by the tag policy).
+        #[arg(long, value_name = "VERSION", conflicts_with = "dependency")]
+        app_version: Option<String>,
+        /// Bump this dependency (name or alias) instead of the chart's own version.
+        #[arg(long, value_name = "NAME")]
+        dependency: Option<String>,
+        /// The shiprail.yaml.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Package a chart directory into a reproducible <name>-<version>.tgz; prints its path and
+    /// SHA-256.
+    #[command(disable_version_flag = true)]
+    Package {
+        /// The chart directory.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// The chart version in the package (and, unless --app-version is given, the
+        /// appVersion by the tag policy).
+        #[arg(long, value_name = "VERSION")]
+        version: Option<String>,
+        /// The appVersion in the package.
+        #[arg(long, value_name = "VERSION")]
+        app_version: Option<String>,
+        /// The output directory.
+        #[arg(
+            short = 'd',
+            long = "destination",
+            value_name = "OUT",
+            default_value = "."
+        )]
+        destination: PathBuf,
+        /// The mtime of every entry (default: $SOURCE_DATE_EPOCH, else 0).
+        #[arg(long, value_name = "SECONDS")]
+        mtime: Option<u64>,
+        /// The shiprail.yaml.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// The Helm release name (and change cause) of a version of a service in an environment.
+    #[command(disable_version_flag = true)]
+    ReleaseName {
+        /// The service.
+        #[arg(long)]
+        service: String,
+        /// The version deployed.
+        #[arg(long)]
+        version: String,
+        /// The environment (left out of the name when not given).
+        #[arg(long)]
+        env: Option<String>,
+        /// The branch, for the change cause.
+        #[arg(long)]
+        branch: Option<String>,
+        /// The commit, for the change cause.
+        #[arg(long)]
+        commit: Option<String>,
+        /// Why, for the change cause.
+        #[arg(long)]
+        reason: Option<String>,
+        /// The change-cause template.
+        #[arg(long, value_name = "TEMPLATE")]
+        change_cause: Option<String>,
+    },
+    /// Load a chart archive with a loader's checks and print its metadata and files.
+    Inspect {
+        /// The .tgz file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+fn parse_version(s: &str) -> Result<ReleaseVersion, Error> {
+    s.parse()
+}
+
+/// Released versions from `--released` and `--released-from` (versions or git tags of the
+/// chart's service).
+fn released(
+    values: &[String],
+    from: Option<&PathBuf>,
+    config: &shiprail::config::Config,
+    chart: &str,
+) -> Result<Vec<ReleaseVersion>, Error> {
+    let mut lines: Vec<String> = values.to_vec();
+    if let Some(path) = from {
+        lines.extend(read_input(path)?.lines().map(|l| l.trim().to_string()));
+    }
+    let mut out = Vec::new();
+    for line in lines.iter().filter(|l| !l.is_empty()) {
+        if let Ok(v) = line.parse::<ReleaseVersion>() {
+            out.push(v);
+        } else if let Some(v) = config.tags.git.parse_for_service(line, chart) {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+fn chart_name(dir: &Path) -> Result<String, Error> {
+    Ok(ChartFile::load(dir.join("Chart.yaml"))?
+        .metadata()
+        .name
+        .clone())
+}
+
+pub(crate) fn run(cmd: &Command) -> Outcome {
+    match cmd {
+        Command::Lint {
+            dir,
+            released: versions,
+            released_from,
+            strict,
+            config,
+        } => {
+            let config = load_config(config.as_deref())?;
+            let name = ChartFile::load(dir.join("Chart.yaml"))
+                .map(|f| f.metadata().name.clone())
+                .unwrap_or_default();
+            let options = LintOptions {
+                released: released(versions, released_from.as_ref(), &config, &name)?,
+                policy: config.tags.clone(),
+            };
+            let report = lint_dir(dir, &options)?;
+            if let Some(error) = report.to_error() {
+                // Findings name files relative to the chart directory.
+                return Err(match error.location().and_then(|l| l.file.clone()) {
+                    Some(file) => error.in_file(&dir.join(file)),
+                    None => error,
+                });
+            }
+            if *strict && !report.passed_strict() {
+                let warnings: Vec<String> = report
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == shiprail::chart::Severity::Warning)
+                    .map(ToString::to_string)
+                    .collect();
+                return Err(Error::new(
+                    ErrorKind::InvalidChart,
+                    format!(
+                        "--strict: {} warnings: {}",
+                        warnings.len(),
+                        warnings.join("; ")
+                    ),
+                ));
+            }
+            to_json(&report)
+        }
+        Command::Version {
+            dir,
+            set,
+            app_version,
+            dependency,
+            config,
+        } => {
+            if let Some(dependency) = dependency {
+                return to_json(&write_dependency_version(dir, dependency, set)?);
+            }
+            let config = load_config(config.as_deref())?;
+            let version = parse_version(set)?;
+            let app_version = match app_version {
+                Some(a) => a.clone(),
+                None => {
+                    ChartVersions::from_release(&config.tags, &chart_name(dir)?, &version)?
+                        .app_version
+                }
+            };
+            to_json(&write_versions(dir, Some(&version), Some(&app_version))?)
+        }
+        Command::Package {
+            dir,
+            version,
+            app_version,
+            destination,
+            mtime,
+            config,
+        } => {
+            let config = load_config(config.as_deref())?;
+            let version = version.as_deref().map(parse_version).transpose()?;
+            let app_version = match (app_version, &version) {
+                (Some(a), _) => Some(a.clone()),
+                (None, Some(v)) => Some(
+                    ChartVersions::from_release(&config.tags, &chart_name(dir)?, v)?.app_version,
+                ),
+                (None, None) => None,
+            };
+            let mtime = match mtime {
+                Some(m) => *m,
+                None => std::env::var("SOURCE_DATE_EPOCH")
+                    .ok()
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(0),
+            };
+            let options = PackageOptions {
+                version,
+                app_version,
+                mtime,
+                limits: ArchiveLimits::default(),
+            };
+            let pkg = package(dir, &options)?;
+            let path = pkg.write_to(destination)?;
+            let mut value = to_json(&pkg)?;
+            value["path"] = json!(path.display().to_string());
+            value["digest"] = json!(pkg.digest());
+            Ok(value)
+        }
+        Command::ReleaseName {
+            service,
+            version,
+            env,
+            branch,
+            commit,
+            reason,
+            change_cause,
+        } => {
+            let version = parse_version(version)?;
+            let names = release_names(service, &version, env.as_deref())?;
+            let template = match change_cause {
+                Some(t) => t.parse::<ChangeCauseTemplate>()?,
+                None => ChangeCauseTemplate::default(),
+            };
+            let cause = template.render(&ChangeCause {
+                service: service.clone(),
+                version: Some(version),
+                environment: env.clone(),
+                branch: branch.clone(),
+                commit: commit.clone(),
+                reason: reason.clone(),
+            })?;
+            let mut value = to_json(&names)?;
+            value["change_cause"] = json!(cause);
+            Ok(value)
+        }
+        Command::Inspect { file } => {
+            let bytes = std::fs::read(file).map_err(|e| {
+                Error::new(
+                    ErrorKind::Io,
+                    format!("cannot read `{}`: {e}", file.display()),
+                )
+                .with_input(file.display().to_string())
+            })?;
+            let archive = ChartArchive::read(bytes.as_slice(), &ArchiveLimits::default())?;
+            let mut value = to_json(&archive.summary())?;
+            value["sha256"] = json!(sha256_hex(&bytes));
+            value["archive_size"] = json!(bytes.len());
+            Ok(value)
+        }
+    }
+}
