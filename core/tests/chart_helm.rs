@@ -486,3 +486,76 @@ fn helm_accepts_shiprail_packages() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every `chart.lint_rules` vector of tests/conformance/chart_lint.json that helm can check
+/// alone (no released versions, policy or subcharts) gets helm's verdict on Helm's own rules.
+#[test]
+fn lint_vectors_match_helm() {
+    let helms = helms();
+    let text =
+        std::fs::read_to_string(repo_root().join("tests/conformance/chart_lint.json")).unwrap();
+    let file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let shiprail_rules = [
+        "version_not_higher",
+        "app_version_policy",
+        "mutable_image_tag",
+        "image_tag_policy",
+        "image_untagged",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (i, case) in file["cases"].as_array().unwrap().iter().enumerate() {
+        let args = &case["args"];
+        if case["op"] != "chart.lint_rules"
+            || ["released", "policy", "subcharts"]
+                .iter()
+                .any(|k| args.get(*k).is_some())
+        {
+            continue;
+        }
+        let dir = tmp.path().join(format!("v{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        if let Some(chart) = args["chart_yaml"].as_str() {
+            write(&dir, "Chart.yaml", chart);
+        }
+        match args.get("values_yaml") {
+            None => write(&dir, "values.yaml", "a: 1\n"),
+            Some(serde_json::Value::Null) => {}
+            Some(v) => write(&dir, "values.yaml", v.as_str().unwrap()),
+        }
+        if let Some(schema) = args["values_schema"].as_str() {
+            write(&dir, "values.schema.json", schema);
+        }
+        match args["templates"].as_str() {
+            Some("missing") => {}
+            Some("file") => write(&dir, "templates", "not a directory\n"),
+            _ => write(
+                &dir,
+                "templates/configmap.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+            ),
+        }
+        let helm_pass = !case["ok"]["rules"].as_array().unwrap().iter().any(|r| {
+            let r = r.as_str().unwrap();
+            r.starts_with("error ") && !shiprail_rules.contains(&&r["error ".len()..])
+        });
+        checked += 1;
+        for (label, bin) in &helms {
+            // Helm 3.19 only warns about a `templates` file; Helm 4 (and shiprail) refuse it.
+            let helm_pass =
+                helm_pass || (*label == "helm3" && case["name"] == "templates is a file");
+            let out = helm(bin, tmp.path(), &["lint", dir.to_str().unwrap()]);
+            if out.status.success() != helm_pass {
+                failures.push(format!(
+                    "{}: vector implies helm passes={helm_pass}, {label} passed={}\n{}",
+                    case["name"],
+                    out.status.success(),
+                    String::from_utf8_lossy(&out.stdout)
+                ));
+            }
+        }
+    }
+    assert!(checked >= 60, "only {checked} vectors checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

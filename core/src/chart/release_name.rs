@@ -443,44 +443,42 @@ mod tests {
 
     #[test]
     fn table() {
-        let cases: &[(&str, &str, Option<&str>, &str)] = &[
-            ("delivery", "1.0.2", None, "delivery-v1-0-2"),
-            ("delivery", "1.0.2", Some("qa"), "delivery-v1-0-2-qa"),
+        let cases: &[(&str, &str, Option<&str>, &str, bool)] = &[
+            ("delivery", "1.0.2", None, "delivery-v1-0-2", false),
+            ("delivery", "1.0.2", Some("qa"), "delivery-v1-0-2-qa", false),
             (
                 "delivery",
                 "1.0.3-rc.1",
                 Some("qa"),
                 "delivery-v1-0-3-rc-1-qa",
+                false,
             ),
             (
                 "dronescheduler",
                 "0.1.0",
                 Some("prod"),
                 "dronescheduler-v0-1-0-prod",
+                false,
             ),
             (
                 "delivery",
                 "1.0.2+build.5",
                 None,
-                "delivery-v1-0-2-build-5-b9d6b3a1",
+                "delivery-v1-0-2-build-5-d8659ad1",
+                true,
             ),
             (
                 "Delivery_API",
                 "1.0.2",
                 None,
-                "delivery-api-v1-0-2-30a5a5d4",
+                "delivery-api-v1-0-2-6863cfb7",
+                true,
             ),
         ];
-        for (service, version, env, want) in cases {
+        for (service, version, env, want, hashed) in cases {
             let n = names(service, version, *env);
+            assert_eq!((n.release.as_str(), n.hashed), (*want, *hashed));
             assert!(is_dns1123_label(&n.release), "{}", n.release);
-            assert!(n.release.len() <= MAX_RELEASE_NAME_LEN);
-            if !want.contains("-b9d6") && !want.contains("30a5") {
-                assert_eq!(n.release, *want);
-            } else {
-                assert!(n.hashed);
-                assert_eq!(n.release.len(), want.len(), "{}", n.release);
-            }
         }
     }
 

@@ -303,7 +303,8 @@ fn verify(out: &str, expected: &ChartMetadata, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// Sets the `version` of dependency `dependency` (matched by alias, else by name) in an
+/// Sets the `version` of dependency `dependency` (matched by the name it is known by: its
+/// alias, else its name; failing that, by its chart name) in an
 /// umbrella chart's Chart.yaml text, e.g. to pin a subchart to its new release. `version` is
 /// an exact version or a range (`1.0.2`, `~1.0.0`, `>=1.0.0 <2.0.0`).
 pub fn rewrite_dependency_version(text: &str, dependency: &str, version: &str) -> Result<String> {
@@ -331,15 +332,24 @@ pub fn rewrite_dependency_version(text: &str, dependency: &str, version: &str) -
         .filter(|n| n.as_map().is_some())
         .collect();
     let field = |n: &Node, k: &str| n.get(k).and_then(Node::as_go_string).unwrap_or_default();
-    let by_alias: Vec<usize> = (0..items.len())
-        .filter(|&i| field(items[i], "alias") == dependency)
+    // The name a dependency is known by (its alias, else its name) first; then the plain name.
+    let known_by = |n: &Node| {
+        let alias = field(n, "alias");
+        if alias.is_empty() {
+            field(n, "name")
+        } else {
+            alias
+        }
+    };
+    let by_known: Vec<usize> = (0..items.len())
+        .filter(|&i| known_by(items[i]) == dependency)
         .collect();
-    let matches = if by_alias.is_empty() {
+    let matches = if by_known.is_empty() {
         (0..items.len())
             .filter(|&i| field(items[i], "name") == dependency)
             .collect()
     } else {
-        by_alias
+        by_known
     };
     let index = match matches.as_slice() {
         [one] => *one,
