@@ -305,12 +305,11 @@ fn helm_package(bin: &Path, home: &Path, dir: &Path, out: &Path, extra: &[&str])
         dir.display(),
         String::from_utf8_lossy(&result.stderr)
     );
-    let name = std::fs::read_dir(out)
+    std::fs::read_dir(out)
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "tgz"))
-        .unwrap();
-    name
+        .unwrap()
 }
 
 /// Packages `dir` with shiprail and every helm and compares file lists and Chart.yaml values.

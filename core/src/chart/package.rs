@@ -126,6 +126,46 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// Reads one regular file (BOM stripped), refusing devices, fifos and sockets and files
+    /// over the per-file limit; the size comes from the open handle, so one stat suffices.
+    fn read_file(&self, full: &Path, rel: &str) -> Result<Vec<u8>> {
+        use std::io::Read;
+        let file = std::fs::File::open(full).map_err(|e| Error::io(full, &e))?;
+        let meta = file.metadata().map_err(|e| Error::io(full, &e))?;
+        if !meta.is_file() {
+            return Err(invalid(format!(
+                "cannot package irregular file `{rel}` (a device, fifo or socket)"
+            )));
+        }
+        if meta.len() > self.limits.max_file_size {
+            return Err(Error::new(
+                ErrorKind::UnsafeArchive,
+                format!(
+                    "chart file `{rel}` is {} bytes, over the per-file limit of {}",
+                    meta.len(),
+                    self.limits.max_file_size
+                ),
+            ));
+        }
+        let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
+        file.take(self.limits.max_file_size + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| Error::io(full, &e))?;
+        if u64::try_from(data.len()).unwrap_or(u64::MAX) > self.limits.max_file_size {
+            return Err(Error::new(
+                ErrorKind::UnsafeArchive,
+                format!(
+                    "chart file `{rel}` is over the per-file limit of {} bytes",
+                    self.limits.max_file_size
+                ),
+            ));
+        }
+        if data.starts_with(BOM.as_bytes()) {
+            data.drain(..BOM.len());
+        }
+        Ok(data)
+    }
+
     fn dir(&mut self, path: &Path, rel: &str) -> Result<()> {
         let canonical = std::fs::canonicalize(path).map_err(|e| Error::io(path, &e))?;
         if self.stack.contains(&canonical) {
@@ -135,7 +175,7 @@ impl Walk<'_> {
             )));
         }
         self.stack.push(canonical);
-        let mut names = Vec::new();
+        let mut entries = Vec::new();
         for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, &e))? {
             let entry = entry.map_err(|e| Error::io(path, &e))?;
             let name = entry.file_name().into_string().map_err(|n| {
@@ -145,27 +185,35 @@ impl Walk<'_> {
                     n.to_string_lossy()
                 ))
             })?;
-            names.push(name);
+            // The directory listing gives the type without a stat call, except for links.
+            let kind = entry
+                .file_type()
+                .map_err(|e| Error::io(&entry.path(), &e))?;
+            entries.push((name, kind));
         }
-        names.sort_unstable();
-        for name in names {
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (name, kind) in entries {
             let full = path.join(&name);
             let rel = if rel.is_empty() {
                 name.clone()
             } else {
                 format!("{rel}/{name}")
             };
-            let meta = match std::fs::metadata(&full) {
-                Ok(meta) => meta,
-                Err(e) => {
-                    // A broken symbolic link: skipped when ignored, an error otherwise.
-                    if self.ignore.is_ignored(&rel, false) {
-                        continue;
+            let kind = if kind.is_symlink() {
+                match std::fs::metadata(&full) {
+                    Ok(meta) => meta.file_type(),
+                    Err(e) => {
+                        // A broken symbolic link: skipped when ignored, an error otherwise.
+                        if self.ignore.is_ignored(&rel, false) {
+                            continue;
+                        }
+                        return Err(Error::io(&full, &e));
                     }
-                    return Err(Error::io(&full, &e));
                 }
+            } else {
+                kind
             };
-            if meta.is_dir() {
+            if kind.is_dir() {
                 if !self.ignore.is_ignored(&rel, true) {
                     self.dir(&full, &rel)?;
                 }
@@ -174,25 +222,13 @@ impl Walk<'_> {
             if self.ignore.is_ignored(&rel, false) {
                 continue;
             }
-            if !meta.is_file() {
+            // Checked before opening: opening a fifo would wait for a writer.
+            if !kind.is_file() {
                 return Err(invalid(format!(
                     "cannot package irregular file `{rel}` (a device, fifo or socket)"
                 )));
             }
-            if meta.len() > self.limits.max_file_size {
-                return Err(Error::new(
-                    ErrorKind::UnsafeArchive,
-                    format!(
-                        "chart file `{rel}` is {} bytes, over the per-file limit of {}",
-                        meta.len(),
-                        self.limits.max_file_size
-                    ),
-                ));
-            }
-            let mut data = std::fs::read(&full).map_err(|e| Error::io(&full, &e))?;
-            if data.starts_with(BOM.as_bytes()) {
-                data.drain(..BOM.len());
-            }
+            let data = self.read_file(&full, &rel)?;
             self.total += u64::try_from(data.len()).unwrap_or(u64::MAX);
             if self.total > self.limits.max_total_size {
                 return Err(Error::new(
