@@ -14,6 +14,7 @@
 //! | [`version`] | strict SemVer, the `v` prefix, bumps from conventional commits, pre-release counters, monotonicity |
 //! | [`tag`] | image tag, chart version, appVersion, git tag and chart OCI tag from one version; mutable tags |
 //! | [`image`] | the docker reference grammar and promotion targets |
+//! | [`chart`] | Chart.yaml as Helm reads it, `helm lint`'s checks, in-place versioning, `.helmignore`, reproducible packages, safe archive loading, release names |
 //! | [`config`] | `shiprail.yaml`: services, paths, dependencies, environments, with file:line:column errors |
 //! | [`release`] | the composed questions: what a branch releases, what comes next, where an image goes |
 //! | [`trigger`] | the events a CI system reacts to |

@@ -23,7 +23,7 @@
 //! assert_eq!(md.extra["x-team"], "drones");
 //! let err = ChartFile::parse("name: c\nkeywords: [a\n").unwrap_err();
 //! assert_eq!(err.code(), "config_syntax");
-//! assert_eq!(err.location().map(|l| l.line), Some(3));
+//! assert_eq!(err.location().map(|l| l.line), Some(2));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
