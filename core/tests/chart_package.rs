@@ -311,6 +311,82 @@ fn versions_are_written_in_place() {
     );
 }
 
+#[test]
+fn lint_dir_reads_the_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("umbrella");
+    write(
+        &dir,
+        "Chart.yaml",
+        "apiVersion: v2\nname: umbrella\nversion: 1.0.0\nappVersion: \"1.0.0\"\nicon: https://x.io/i.png\ndependencies:\n- name: sub\n  version: 0.1.0\n",
+    );
+    write(&dir, "values.yaml", "a: 1\n");
+    write(&dir, "templates/cm.yaml", "kind: ConfigMap\n");
+    write(
+        &dir,
+        "charts/sub/Chart.yaml",
+        "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+    );
+    let rules = |dir: &Path| -> Vec<String> {
+        lint_dir(dir, &LintOptions::default())
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| format!("{} {}", f.rule, f.file))
+            .collect()
+    };
+    assert_eq!(rules(&dir), Vec::<String>::new());
+    write(&dir, "charts/README.md", "not a chart\n");
+    assert_eq!(rules(&dir), ["subchart_invalid charts/"]);
+    write(&dir, ".helmignore", "README.md\n");
+    assert_eq!(rules(&dir), Vec::<String>::new());
+    write(&dir, ".helmignore", "a/**/b\n");
+    assert_eq!(rules(&dir), ["chart_files .helmignore"]);
+    std::fs::remove_file(dir.join(".helmignore")).unwrap();
+    std::fs::remove_file(dir.join("charts/README.md")).unwrap();
+    // A broken Chart.yaml is reported once, by its own rule.
+    write(
+        &dir,
+        "Chart.yaml",
+        "apiVersion: v2\nname: umbrella\nversion: 1.0.0-01\n",
+    );
+    let found = rules(&dir);
+    assert!(
+        found.contains(&"version_semver Chart.yaml".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|f| f.starts_with("subchart_invalid")),
+        "{found:?}"
+    );
+    std::fs::remove_dir_all(dir.join("charts")).unwrap();
+    write(
+        &dir,
+        "Chart.yaml",
+        "apiVersion: v2\nname: umbrella\nversion: 1.0.0\nappVersion: \"1.0.0\"\nicon: https://x.io/i.png\n",
+    );
+    std::fs::create_dir_all(dir.join("Chart.yaml.d")).unwrap();
+    let missing = tmp.path().join("missing");
+    std::fs::create_dir_all(missing.join("Chart.yaml")).unwrap();
+    assert_eq!(
+        rules(&missing),
+        [
+            "chart_yaml_missing Chart.yaml",
+            "info values.yaml",
+            "templates_missing templates/"
+        ]
+        .iter()
+        .map(|s| s.replace("info values.yaml", "values_missing values.yaml"))
+        .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        lint_dir(tmp.path().join("nope"), &LintOptions::default())
+            .unwrap_err()
+            .code(),
+        "io"
+    );
+}
+
 /// A tiny deterministic generator (no external randomness in tests).
 struct Lcg(u64);
 

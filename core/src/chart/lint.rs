@@ -167,6 +167,9 @@ rules! {
     DependencyUnlisted = "dependency_unlisted", Error, InvalidChart, false;
     /// Something in `charts/` is not a loadable chart.
     SubchartInvalid = "subchart_invalid", Error, InvalidChart, true;
+    /// The chart directory cannot be read as a chart: a malformed .helmignore, a device or
+    /// fifo, a symbolic link loop, a file over the size limits.
+    ChartFiles = "chart_files", Error, InvalidChart, true;
     /// There is no values.yaml.
     ValuesMissing = "values_missing", Info, InvalidChart, false;
     /// values.yaml is not YAML or not a mapping.
@@ -1131,13 +1134,24 @@ pub fn lint_dir(dir: impl AsRef<Path>, options: &LintOptions) -> Result<LintRepo
     let mut subchart_findings = Vec::new();
     let subcharts = match super::package::subchart_names(dir) {
         Ok(names) => Some(names),
-        Err(e) => {
+        Err(super::package::SubchartScanError::Subchart(e)) => {
             subchart_findings.push(Finding::new(
                 LintRule::SubchartInvalid,
                 "charts/",
                 None,
                 e.message(),
             ));
+            None
+        }
+        Err(super::package::SubchartScanError::Files(e)) => {
+            let mut f = Finding::new(LintRule::ChartFiles, ".", None, e.to_string());
+            if let Some(file) = e.location().and_then(|l| l.file.as_ref()) {
+                f.file = file.strip_prefix(dir).unwrap_or(file).display().to_string();
+                f.message = e.message().to_string();
+                f.line = e.location().map(|l| l.line);
+                f.column = e.location().map(|l| l.column);
+            }
+            subchart_findings.push(f);
             None
         }
     };

@@ -308,49 +308,9 @@ pub(crate) fn assemble(files: Files, limits: &ArchiveLimits, depth: usize) -> Re
         out.push((path, data));
     }
     for (name, group) in groups {
-        if name.starts_with(['_', '.']) {
+        let Some(sub) = load_subchart(&name, group, limits, depth)? else {
             continue;
-        }
-        let sub = if name.ends_with(".tgz") {
-            let [(path, data)] = group.as_slice() else {
-                return Err(invalid(format!(
-                    "`charts/{name}` is both a file and a directory"
-                )));
-            };
-            if *path != name {
-                return Err(invalid(format!(
-                    "error unpacking subchart tar in `charts/{name}`: it is a directory"
-                )));
-            }
-            let archive = ChartArchive::read(data.as_slice(), limits).map_err(|e| {
-                Error::new(
-                    e.kind(),
-                    format!("subchart `charts/{name}`: {}", e.message()),
-                )
-            })?;
-            let files: Files = archive
-                .files()
-                .iter()
-                .map(|f| (f.path.clone(), f.data.clone()))
-                .collect();
-            assemble(files, limits, depth + 1)
-        } else {
-            let files: Files = group
-                .into_iter()
-                .filter_map(|(p, d)| p.split_once('/').map(|(_, rest)| (rest.to_string(), d)))
-                .collect();
-            assemble(files, limits, depth + 1)
-        }
-        .map_err(|e| {
-            if e.message().starts_with("subchart ") {
-                e
-            } else {
-                Error::new(
-                    e.kind(),
-                    format!("subchart `charts/{name}`: {}", e.message()),
-                )
-            }
-        })?;
+        };
         let sub_name = sub.chart.metadata().name.clone();
         for (path, data) in sub.files {
             out.push((format!("charts/{sub_name}/{path}"), data));
@@ -367,20 +327,92 @@ pub(crate) fn assemble(files: Files, limits: &ArchiveLimits, depth: usize) -> Re
     Ok(Assembled { chart, files: out })
 }
 
-/// The names of the charts in `dir/charts/` (for lint's dependency checks).
-pub(crate) fn subchart_names(dir: &Path) -> Result<Vec<String>> {
+/// Loads the subchart `charts/<name>` from its files (paths below `charts/`): a `.tgz`
+/// archive or a directory. `None` for entries Helm skips (`_*`, `.*`).
+fn load_subchart(
+    name: &str,
+    group: Files,
+    limits: &ArchiveLimits,
+    depth: usize,
+) -> Result<Option<Assembled>> {
+    if name.starts_with(['_', '.']) {
+        return Ok(None);
+    }
+    let sub = if name.ends_with(".tgz") {
+        let [(path, data)] = group.as_slice() else {
+            return Err(invalid(format!(
+                "`charts/{name}` is both a file and a directory"
+            )));
+        };
+        if path != name {
+            return Err(invalid(format!(
+                "error unpacking subchart tar in `charts/{name}`: it is a directory"
+            )));
+        }
+        let archive = ChartArchive::read(data.as_slice(), limits).map_err(|e| {
+            Error::new(
+                e.kind(),
+                format!("subchart `charts/{name}`: {}", e.message()),
+            )
+        })?;
+        let files: Files = archive
+            .files()
+            .iter()
+            .map(|f| (f.path.clone(), f.data.clone()))
+            .collect();
+        assemble(files, limits, depth + 1)
+    } else {
+        let files: Files = group
+            .into_iter()
+            .filter_map(|(p, d)| p.split_once('/').map(|(_, rest)| (rest.to_string(), d)))
+            .collect();
+        assemble(files, limits, depth + 1)
+    }
+    .map_err(|e| {
+        if e.message().starts_with("subchart ") {
+            e
+        } else {
+            Error::new(
+                e.kind(),
+                format!("subchart `charts/{name}`: {}", e.message()),
+            )
+        }
+    })?;
+    Ok(Some(sub))
+}
+
+/// Why the charts of a chart directory could not be listed.
+pub(crate) enum SubchartScanError {
+    /// The directory itself cannot be read as a chart (.helmignore, a fifo, a link loop).
+    Files(Error),
+    /// Something in `charts/` is not a loadable chart.
+    Subchart(Error),
+}
+
+/// The names (Chart.yaml `name`) of the charts in `dir/charts/`, for lint's dependency checks.
+pub(crate) fn subchart_names(dir: &Path) -> std::result::Result<Vec<String>, SubchartScanError> {
     let limits = ArchiveLimits::default();
-    let files = read_chart_dir(dir, &limits)?;
-    let assembled = assemble(files, &limits, 0)?;
-    let mut names: Vec<String> = assembled
-        .files
-        .iter()
-        .filter_map(|(p, _)| {
-            let rest = p.strip_prefix("charts/")?;
-            let (name, inner) = rest.split_once('/')?;
-            (inner == CHART_FILE).then(|| name.to_string())
-        })
-        .collect();
+    let files = read_chart_dir(dir, &limits).map_err(SubchartScanError::Files)?;
+    let mut groups: BTreeMap<String, Files> = BTreeMap::new();
+    for (path, data) in files {
+        if let Some(rest) = path.strip_prefix("charts/")
+            && !rest.ends_with(".prov")
+        {
+            let name = rest.split('/').next().unwrap_or(rest).to_string();
+            groups
+                .entry(name)
+                .or_default()
+                .push((rest.to_string(), data));
+        }
+    }
+    let mut names = Vec::new();
+    for (name, group) in groups {
+        if let Some(sub) =
+            load_subchart(&name, group, &limits, 0).map_err(SubchartScanError::Subchart)?
+        {
+            names.push(sub.chart.metadata().name.clone());
+        }
+    }
     names.sort();
     Ok(names)
 }
