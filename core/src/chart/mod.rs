@@ -52,7 +52,9 @@
 //!   `dependencies_api_version`); `type` is `application` or `library` (`type_value`);
 //!   dependencies: no empty entry, aliases of `[a-zA-Z0-9_-]`, unique names or aliases
 //!   (`dependency_empty`, `dependency_alias`, `dependency_unique`); [`lint_dir`] also checks
-//!   that Chart.yaml and `charts/` agree (`dependency_unlisted`, `dependency_missing`).
+//!   that Chart.yaml and `charts/` agree (`dependency_unlisted`, `dependency_missing`), that
+//!   `charts/` holds only loadable charts (`subchart_invalid`), and that the directory reads
+//!   as a chart at all (`chart_files`: .helmignore, irregular files, link loops, size limits).
 //! - values.yaml: missing is an info (`values_missing`), malformed or not a mapping an error
 //!   (`values_syntax`); values.schema.json is JSON (`values_schema_syntax`); a missing
 //!   `templates/` is a warning (`templates_missing`).
