@@ -40,6 +40,12 @@ command -v cargo >/dev/null || { echo "cargo is required (rustup toolchain)"; ex
 apt_ensure git ca-certificates
 cargo --version
 
+step "real helm binaries (reference clients for the chart cross-checks)"
+bash tests/tools/install-helm.sh "$ROOT/target/tools"
+export SHIPRAIL_HELM3="$ROOT/target/tools/helm3" SHIPRAIL_HELM4="$ROOT/target/tools/helm4"
+"$SHIPRAIL_HELM3" version --short
+"$SHIPRAIL_HELM4" version --short
+
 step "format"
 cargo fmt --all --check
 
