@@ -34,6 +34,8 @@ enum Command {
     /// Triggers: does an event run a pipeline (Azure Pipelines, GitHub Actions), and why.
     #[command(subcommand)]
     Trigger(commands::trigger::Command),
+    /// The services a change set affects (changed paths from a file or from git).
+    Affected(commands::affected::Args),
     /// Configuration: check a shiprail.yaml, print its JSON Schema.
     #[command(subcommand)]
     Config(commands::config::Command),
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Image(cmd) => commands::image::run(cmd),
         Command::Trigger(cmd) => commands::trigger::run(cmd),
         Command::Config(cmd) => commands::config::run(cmd),
+        Command::Affected(args) => commands::affected::run(args),
     };
     output::finish(cli.format, result)
 }

@@ -52,7 +52,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod affected;
 pub mod branch;
+pub mod changes;
 pub mod config;
 pub mod error;
 pub mod image;
