@@ -59,7 +59,7 @@
 //! Every failure is [`ErrorKind::Git`], naming what went wrong and quoting git's own message:
 //! a revision git does not know (named in backticks), a folder that is not a repository, git not
 //! installed, a revision that starts with `-` (refused before git runs, so it can never be read
-//! as an option).
+//! as an option) or that holds `..` (a range, not a revision).
 //!
 //! ```
 //! use shiprail::changes::changed_between;
@@ -331,6 +331,8 @@ fn check_revision(rev: &str) -> Result<()> {
         "a revision cannot start with `-`"
     } else if rev.chars().any(char::is_control) {
         "a revision cannot contain control characters"
+    } else if rev.contains("..") {
+        "a revision names one commit; `..` would make it a range (pass its ends as base and head)"
     } else {
         return Ok(());
     };
@@ -436,10 +438,12 @@ mod tests {
             .collect()
     }
 
+    type Expected<'a> = &'a [(ChangeStatus, &'a str, Option<&'a str>)];
+
     #[test]
     fn name_status_table() {
         use ChangeStatus::*;
-        let cases: &[(&[u8], &[(ChangeStatus, &str, Option<&str>)])] = &[
+        let cases: &[(&[u8], Expected<'_>)] = &[
             (b"", &[]),
             (b"M\0a\0", &[(Modified, "a", None)]),
             (
@@ -520,6 +524,10 @@ mod tests {
             let err = check_revision(rev).err();
             assert_eq!(err.as_ref().map(Error::message), Some(message));
         }
+        assert_eq!(
+            check_revision("main...feature").err().map(|e| e.to_string()),
+            Some("invalid revision `main...feature`: a revision names one commit; `..` would make it a range (pass its ends as base and head)".to_string())
+        );
         assert!(check_revision("HEAD~1").is_ok());
         assert!(check_revision("origin/main").is_ok());
     }

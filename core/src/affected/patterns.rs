@@ -81,6 +81,10 @@ pub(crate) struct PatternSet {
     tails: HashMap<Box<str>, Ids>,
     suffixes: HashMap<Box<str>, Ids>,
     suffix_lengths: Vec<usize>,
+    /// The longest folder key and tail: no longer prefix or suffix of a path is looked up, so
+    /// a deep path costs time linear in its length, not quadratic.
+    longest_folder: usize,
+    longest_tail: usize,
     everything: Ids,
     globs: Option<(globset::GlobSet, Ids)>,
     regexes: Option<(regex::RegexSet, Ids)>,
@@ -103,8 +107,14 @@ impl PatternSetBuilder {
         match source {
             PatternSource::Glob(glob) => match shape(glob) {
                 Shape::Exact(lit) => set.exact.entry(lit.into()).or_default().push(id),
-                Shape::Folder(key) => set.folders.entry(key.into()).or_default().push(id),
-                Shape::Tail(lit) => set.tails.entry(lit.into()).or_default().push(id),
+                Shape::Folder(key) => {
+                    set.longest_folder = set.longest_folder.max(key.len());
+                    set.folders.entry(key.into()).or_default().push(id);
+                }
+                Shape::Tail(lit) => {
+                    set.longest_tail = set.longest_tail.max(lit.len());
+                    set.tails.entry(lit.into()).or_default().push(id);
+                }
                 Shape::Suffix(lit) => {
                     set.suffixes.entry(lit.into()).or_default().push(id);
                     if !set.suffix_lengths.contains(&lit.len()) {
@@ -171,7 +181,8 @@ impl PatternSet {
                 }
                 None => {
                     let start = out.len();
-                    for (i, _) in dir.match_indices('/') {
+                    let window = &dir[..floor_boundary(dir, self.longest_folder)];
+                    for (i, _) in window.match_indices('/') {
                         if let Some(ids) = self.folders.get(&dir[..=i]) {
                             out.extend_from_slice(ids);
                         }
@@ -200,8 +211,10 @@ impl PatternSet {
             if let Some(ids) = self.tails.get(path) {
                 out.extend_from_slice(ids);
             }
-            for (i, _) in path.match_indices('/') {
-                if let Some(ids) = self.tails.get(&path[i + 1..]) {
+            // A tail `x` matches after a `/` that is at most `longest_tail + 1` bytes from the end.
+            let from = ceil_boundary(path, path.len().saturating_sub(self.longest_tail + 1));
+            for (i, _) in path[from..].match_indices('/') {
+                if let Some(ids) = self.tails.get(&path[from + i + 1..]) {
                     out.extend_from_slice(ids);
                 }
             }
@@ -220,6 +233,24 @@ impl PatternSet {
             out.extend(regexes.matches(path).iter().map(|i| ids[i]));
         }
     }
+}
+
+/// The largest char boundary of `s` at or below `at` (clamped to the length).
+fn floor_boundary(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The smallest char boundary of `s` at or above `at` (clamped to the length).
+fn ceil_boundary(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 #[cfg(test)]
