@@ -268,7 +268,8 @@ pub enum MatchedBy {
 pub struct Reason {
     /// The affected service.
     pub service: String,
-    /// The first changed path that affected it (or, with `via`, the last service of the chain).
+    /// The first changed path (in input order) that affected it; for a service reached through
+    /// `via`, the path that affected the last service of the chain.
     pub path: String,
     /// The glob, as written, that matched the path.
     pub pattern: String,
