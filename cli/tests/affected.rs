@@ -90,6 +90,16 @@ fn changed_paths_from_stdin_with_explain() {
         "",
     );
     assert_eq!((code, out), (0, json!({"affected": []})));
+    // `git diff --name-status` output as it is: both sides of a rename count.
+    let (code, out) = run_in(
+        &std::env::temp_dir(),
+        &["affected", "--config", &config, "--changed-from", "-"],
+        "M\tREADME.md\nR087\tsrc/shipping/package/a.js\tsrc/shipping/ingestion/a.js\n",
+    );
+    assert_eq!(
+        (code, out),
+        (0, json!({"affected": ["ingestion", "package"]}))
+    );
 }
 
 /// A repository holding the example's shiprail.yaml, with main and a feature branch.

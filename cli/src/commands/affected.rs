@@ -6,6 +6,7 @@ use serde_json::json;
 use shiprail::affected::AffectedMatcher;
 use shiprail::changes::Git;
 use shiprail::trigger::ChangedPath;
+use shiprail::trigger::event::parse_changed_lines;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -20,7 +21,8 @@ pub(crate) struct Args {
     /// The shiprail.yaml (default: ./shiprail.yaml).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Read the changed paths from FILE, one a line (`-` for stdin).
+    /// Read the changed paths from FILE (`-` for stdin): one path a line, or the lines of
+    /// `git diff --name-status` (both paths of a rename count).
     #[arg(long, value_name = "FILE")]
     changed_from: Option<PathBuf>,
     /// Compare from this revision (the commit a push moved the branch from, or a pull
@@ -47,54 +49,31 @@ pub(crate) struct Args {
     timings: bool,
 }
 
-/// The changed paths as read: lines of text (kept whole, sliced without copying: a change set
-/// can hold 100,000 paths), or git's list.
-enum Changes {
-    Lines(String),
-    Git(Vec<ChangedPath>),
-}
-
-impl Changes {
-    /// Every changed path: one per non-empty line (a trailing `\r` dropped), or both paths of
-    /// each git change.
-    fn paths(&self) -> Vec<&str> {
-        match self {
-            Changes::Lines(text) => text
-                .split('\n')
-                .map(|line| line.strip_suffix('\r').unwrap_or(line))
-                .filter(|line| !line.is_empty())
-                .collect(),
-            Changes::Git(changed) => changed.iter().flat_map(ChangedPath::paths).collect(),
-        }
-    }
-}
-
-/// Reads the change set: from a file, or from git.
-fn changes(args: &Args) -> Result<Changes, shiprail::Error> {
+/// Reads the change set: from a file (bare paths or `git diff --name-status` lines, as
+/// `shiprail trigger eval --changed-from` reads them), or from git.
+fn changes(args: &Args) -> Result<Vec<ChangedPath>, shiprail::Error> {
     if let Some(file) = &args.changed_from {
-        return read_input(file).map(Changes::Lines);
+        return Ok(parse_changed_lines(&read_input(file)?));
     }
     let git = Git::new(&args.repo);
     let head = args.head.as_deref().unwrap_or("HEAD");
-    let changed = match (&args.base, &args.default_branch) {
-        (Some(base), _) if args.pr => git.changed_for_pull_request(base, head)?,
-        (Some(base), _) => git.changed_between(base, head)?,
-        (None, Some(default_branch)) => git.changed_for_new_branch(head, default_branch)?,
-        (None, None) => Vec::new(),
-    };
-    Ok(Changes::Git(changed))
+    match (&args.base, &args.default_branch) {
+        (Some(base), _) if args.pr => git.changed_for_pull_request(base, head),
+        (Some(base), _) => git.changed_between(base, head),
+        (None, Some(default_branch)) => git.changed_for_new_branch(head, default_branch),
+        (None, None) => Ok(Vec::new()),
+    }
 }
 
 pub(crate) fn run(args: &Args) -> Outcome {
     let start = Instant::now();
     let config = require_config(args.config.as_deref())?;
     let loaded = Instant::now();
-    let changes = changes(args)?;
-    let paths = changes.paths();
+    let changed = changes(args)?;
     let read = Instant::now();
     let matcher = AffectedMatcher::new(&config)?;
     let compiled = Instant::now();
-    let affected = matcher.affected(paths.iter().copied(), args.explain);
+    let affected = matcher.affected(changed.iter().flat_map(ChangedPath::paths), args.explain);
     let matched = Instant::now();
     if args.timings {
         let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
@@ -110,7 +89,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
                 },
                 "services": matcher.service_names().len(),
                 "patterns": matcher.pattern_count(),
-                "paths": paths.len(),
+                "paths": changed.iter().flat_map(ChangedPath::paths).count(),
             })
         );
     }
