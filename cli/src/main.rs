@@ -34,6 +34,8 @@ enum Command {
     /// Triggers: does an event run a pipeline (Azure Pipelines, GitHub Actions), and why.
     #[command(subcommand)]
     Trigger(commands::trigger::Command),
+    /// The services a change set affects (changed paths from a file or from git).
+    Affected(commands::affected::Args),
     /// Configuration: check a shiprail.yaml, print its JSON Schema.
     #[command(subcommand)]
     Config(commands::config::Command),
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Trigger(cmd) => commands::trigger::run(cmd),
         Command::Config(cmd) => commands::config::run(cmd),
         Command::Chart(cmd) => commands::chart::run(cmd),
+        Command::Affected(args) => commands::affected::run(args),
     };
     output::finish(cli.format, result)
 }

@@ -18,6 +18,8 @@
 //! | [`config`] | `shiprail.yaml`: services, paths, dependencies, environments, with file:line:column errors |
 //! | [`release`] | the composed questions: what a branch releases, what comes next, where an image goes |
 //! | [`trigger`] | the events a CI system reacts to |
+//! | [`affected`] | which services a change set affects: includes, excludes, shared paths, service dependencies |
+//! | [`changes`] | the changed paths of a push, a pull request or a new branch, read from git |
 //! | [`error`] | the one error type and its stable codes |
 //!
 //! The whole flow on the scenario's release branch:
@@ -53,8 +55,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod affected;
 pub mod branch;
 pub mod chart;
+pub mod changes;
 pub mod config;
 pub mod error;
 pub mod image;

@@ -1,5 +1,6 @@
 //! One module per subcommand; shared argument handling here.
 
+pub(crate) mod affected;
 pub(crate) mod branch;
 pub(crate) mod chart;
 pub(crate) mod config;

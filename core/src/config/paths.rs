@@ -18,10 +18,15 @@ use std::str::FromStr;
 /// assert!("/src/**".parse::<PathGlob>().is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Parsing checks the syntax only; the single-glob matcher behind [`PathGlob::is_match`] is
+/// compiled on first use, so loading a configuration of thousands of globs stays cheap (the
+/// affected-services matcher compiles all of them together instead).
 #[derive(Clone)]
 pub struct PathGlob {
     text: String,
-    matcher: globset::GlobMatcher,
+    glob: globset::Glob,
+    matcher: std::sync::OnceLock<globset::GlobMatcher>,
 }
 
 impl PathGlob {
@@ -32,7 +37,9 @@ impl PathGlob {
 
     /// Whether a repository-relative path (with `/` separators) matches.
     pub fn is_match(&self, path: &str) -> bool {
-        self.matcher.is_match(path)
+        self.matcher
+            .get_or_init(|| self.glob.compile_matcher())
+            .is_match(path)
     }
 }
 
@@ -88,7 +95,8 @@ impl FromStr for PathGlob {
             .map_err(|e| pattern_error(s, &e.kind().to_string()))?;
         Ok(PathGlob {
             text: s.to_string(),
-            matcher: glob.compile_matcher(),
+            glob,
+            matcher: std::sync::OnceLock::new(),
         })
     }
 }
