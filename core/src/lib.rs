@@ -58,6 +58,8 @@ pub mod chart;
 pub mod config;
 pub mod error;
 pub mod image;
+#[cfg(feature = "registry")]
+pub mod registry;
 pub mod release;
 mod suggest;
 pub mod tag;
