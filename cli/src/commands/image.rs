@@ -97,22 +97,11 @@ pub(crate) struct PromoteArgs {
     /// Accept tags that are not release tags (mutable tags are still refused).
     #[arg(long)]
     allow_any_tag: bool,
-    /// Show a progress bar on stderr: `auto` (on a terminal), `always`, `never`.
-    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
-    progress: ProgressMode,
+    /// No progress bar (it is drawn on stderr only when stderr is a terminal).
+    #[arg(long)]
+    no_progress: bool,
     #[command(flatten)]
     access: AccessArgs,
-}
-
-/// When to draw the progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum ProgressMode {
-    /// When stderr is a terminal.
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
 }
 
 /// How registries are reached.
@@ -237,12 +226,7 @@ fn promote(args: &PromoteArgs) -> Outcome {
     request.dry_run = args.dry_run;
     request.referrers = !args.no_referrers;
     let client = args.access.client()?;
-    let show = match args.progress {
-        ProgressMode::Always => true,
-        ProgressMode::Never => false,
-        ProgressMode::Auto => std::io::stderr().is_terminal(),
-    };
-    let bar = Bar::new(show);
+    let bar = Bar::new(!args.no_progress && std::io::stderr().is_terminal());
     let promotion = block_on(client.promote(&request, &|event| bar.on(event)))?;
     bar.finish();
     to_json(&promotion?)

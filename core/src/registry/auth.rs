@@ -418,7 +418,7 @@ mod tests {
         .unwrap_err();
         assert!(!err.to_string().contains("no-colon-secret"));
         assert_eq!(
-            DockerConfig::from_json_str("[]").unwrap_err().code(),
+            DockerConfig::from_json_str("5").unwrap_err().code(),
             "config_syntax"
         );
     }

@@ -395,8 +395,10 @@ mod tests {
             let got = highest_release(tags, &policy, None, *pre).map(|r| r.tag);
             assert_eq!(got.as_deref(), *want, "{tags:?}");
         }
-        let mut per_service = TagPolicy::default();
-        per_service.image = "{service}-v{version}".parse().unwrap();
+        let per_service = TagPolicy {
+            image: "{service}-v{version}".parse().unwrap(),
+            ..TagPolicy::default()
+        };
         let tags = ["delivery-v1.0.2", "package-v9.0.0", "delivery-v1.1.0"];
         assert_eq!(
             highest_release(&tags, &per_service, Some("delivery"), false).map(|r| r.tag),
