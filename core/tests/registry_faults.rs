@@ -625,3 +625,56 @@ async fn a_plain_http_registry_that_is_not_loopback_is_never_used_over_http() {
     assert_eq!(err.code(), "registry", "{err}");
     assert!(err.message().contains("https://192.0.2.1:5000/"), "{err}");
 }
+
+#[tokio::test]
+async fn a_mount_under_token_auth_asks_for_both_repositories() {
+    let img = image();
+    let port = Arc::new(Mutex::new(String::new()));
+    let realm_host = port.clone();
+    let inner = source_handler(&img, |b| ok(b, &[]));
+    let fake = Fake::start(move |r: &Request| {
+        let realm = format!("http://{}/token", realm_host.lock().unwrap());
+        let challenge = || Response {
+            status: 401,
+            headers: vec![(
+                "WWW-Authenticate".into(),
+                format!(r#"Bearer realm="{realm}",service="fake""#),
+            )],
+            ..Response::default()
+        };
+        if r.path.starts_with("/token") {
+            // The token names its scopes, so the registry side can check them.
+            let scopes: Vec<&str> = r.path.split(['?', '&']).filter(|p| p.starts_with("scope=")).collect();
+            return ok(format!(r#"{{"token":"{}"}}"#, scopes.join("+")).as_bytes(), &[]);
+        }
+        let token = r.headers.get("authorization").cloned().unwrap_or_default();
+        if !token.starts_with("Bearer ") {
+            return challenge();
+        }
+        if r.method == "POST" && r.path.contains("mount=") {
+            let both = token.contains("repository%3Aprod%2Fapp%3Apull%2Cpush")
+                && token.contains("repository%3Aapp%3Apull");
+            return if both { status(201) } else { status(202) };
+        }
+        match r.method.as_str() {
+            "HEAD" if r.path.contains("/v2/prod/app/") => status(404),
+            "PUT" if r.path.starts_with("/v2/prod/app/manifests/") => status(201),
+            _ => inner(r),
+        }
+    })
+    .await;
+    *port.lock().unwrap() = fake.host();
+    let request = PromoteRequest::new(fake.image("app:v1.0.0"), fake.image("prod/app:v1.0.0"));
+    let promotion = client(RegistryOptions::default())
+        .promote(&request, &quiet)
+        .await
+        .unwrap();
+    assert_eq!((promotion.blobs.mounted, promotion.blobs.copied), (2, 0));
+    let put = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .unwrap();
+    assert_eq!(put.path, "/v2/prod/app/manifests/v1.0.0");
+    assert_eq!(put.body, img.manifest);
+}

@@ -5,9 +5,10 @@ Every command adds one tagged entry to the layout's `index.json` (an entry with 
 replaced), so several commands can fill one layout; `skopeo copy [--all] oci:DIR:TAG docker://...`
 pushes an entry. Each command prints the digest of the manifest it tagged.
 
-  mkoci.py image DIR TAG [--platform OS/ARCH[/VARIANT]] [--file PATH]... [--layers N --layer-mib M]
+  mkoci.py image DIR TAG [--platform OS/ARCH[/VARIANT]] [--file PATH]... [--layers N --layer-mib M [--bare]]
       One image: a gzip layer holding `etc/shiprail-image` (and the given files), then N
-      uncompressed layers of M MiB of random bytes each (the benchmark workload).
+      uncompressed layers of M MiB of random bytes each; `--bare` leaves out the first layer
+      (the benchmark workload: `--layers 4 --layer-mib 64 --bare`).
   mkoci.py index DIR TAG --platform linux/amd64 --platform linux/arm64 ...
       An image index with one small image per platform.
   mkoci.py signature DIR --subject sha256:HEX [--kind sig|att|sbom]
@@ -63,9 +64,8 @@ class Layout:
         fd, tmp = tempfile.mkstemp(dir=self.blob_dir)
         with os.fdopen(fd, "wb") as raw:
 
-            class Hashing(io.RawIOBase):
-                def writable(self):
-                    return True
+            class Hashing:
+                """A write-only file that hashes what passes (tarfile also asks tell())."""
 
                 def write(self, b):
                     nonlocal size
@@ -73,8 +73,12 @@ class Layout:
                     size += len(b)
                     return raw.write(b)
 
+                def tell(self):
+                    return size
+
             write(Hashing())
         digest = "sha256:" + hasher.hexdigest()
+        os.chmod(tmp, 0o644)
         os.replace(tmp, os.path.join(self.blob_dir, hasher.hexdigest()))
         return digest, size
 
@@ -161,15 +165,17 @@ def platform_of(text):
     return p
 
 
-def write_image(layout, label, platform, files=(), layers=0, layer_mib=0):
+def write_image(layout, label, platform, files=(), layers=0, layer_mib=0, bare=False):
     """Writes config, layers and manifest; returns the manifest's (digest, size)."""
-    members = [("etc/shiprail-image", f"{label}\n".encode())]
-    for path in files:
-        with open(path, "rb") as f:
-            members.append(("app/" + os.path.basename(path), f.read()))
-    raw = tar_bytes(members)
-    layer_descs = [descriptor(LAYER_GZIP, layout.put(gzip.compress(raw, mtime=0)))]
-    diff_ids = ["sha256:" + hashlib.sha256(raw).hexdigest()]
+    layer_descs, diff_ids = [], []
+    if not bare:
+        members = [("etc/shiprail-image", f"{label}\n".encode())]
+        for path in files:
+            with open(path, "rb") as f:
+                members.append(("app/" + os.path.basename(path), f.read()))
+        raw = tar_bytes(members)
+        layer_descs.append(descriptor(LAYER_GZIP, layout.put(gzip.compress(raw, mtime=0))))
+        diff_ids.append("sha256:" + hashlib.sha256(raw).hexdigest())
     for i in range(layers):
         desc, diff_id = random_layer(layout, i, layer_mib)
         layer_descs.append(desc)
@@ -193,7 +199,10 @@ def write_image(layout, label, platform, files=(), layers=0, layer_mib=0):
 def cmd_image(args):
     layout = Layout(args.dir)
     platform = platform_of(args.platform)
-    ds = write_image(layout, f"image {args.tag}", platform, args.file, args.layers, args.layer_mib)
+    if args.bare and (args.file or not args.layers):
+        sys.exit("mkoci.py image: --bare needs --layers and no --file")
+    ds = write_image(layout, f"image {args.tag}", platform, args.file, args.layers, args.layer_mib,
+                     args.bare)
     layout.tag(args.tag, OCI_MANIFEST, *ds)
     print(ds[0])
 
@@ -243,6 +252,7 @@ def main():
     image.add_argument("--file", action="append", default=[])
     image.add_argument("--layers", type=int, default=0)
     image.add_argument("--layer-mib", type=int, default=1)
+    image.add_argument("--bare", action="store_true", help="only the random layers")
     image.set_defaults(run=cmd_image)
     index = sub.add_parser("index")
     index.add_argument("dir")

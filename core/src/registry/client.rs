@@ -3,16 +3,17 @@
 
 use super::auth::{Credentials, DockerConfig};
 use super::digest::{Digest, Hasher};
+use super::http::{Challenge, api_host, parse_challenge};
 use super::manifest::{ACCEPTED, Manifest};
 use super::policy::{ReleaseTag, highest_release};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageReference;
 use crate::tag::TagPolicy;
 use base64::Engine as _;
+use oci_client::Reference;
 use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::secrets::RegistryAuth;
-use oci_client::{Reference, RegistryOperation};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -101,13 +102,15 @@ pub(crate) struct Host {
     pub(crate) name: String,
     pub(crate) scheme: &'static str,
     pub(crate) oci: oci_client::Client,
-    /// The client for requests oci-client has no method for.
-    raw: reqwest::Client,
+    /// The client for the requests sent directly (see `http.rs`).
+    pub(crate) raw: reqwest::Client,
     pub(crate) auth: RegistryAuth,
     /// Where the credentials came from, for messages (never the secret).
     pub(crate) origin: String,
-    /// Bearer tokens for raw requests, by repository (`None`: the registry wants none).
-    raw_tokens: tokio::sync::Mutex<HashMap<String, Option<String>>>,
+    /// What the registry asked for in its last authentication challenge.
+    pub(crate) challenge: std::sync::Mutex<Option<Challenge>>,
+    /// Bearer tokens for direct requests, by scope set.
+    pub(crate) tokens: tokio::sync::Mutex<HashMap<String, String>>,
 }
 
 /// The oci-client client shared by hosts, and the plain-HTTP hosts it was built for.
@@ -245,7 +248,8 @@ impl RegistryClient {
     /// rebuilt only when a plain-HTTP host it does not know joins.
     pub(crate) async fn hosts(&self, names: &[&str]) -> Result<Vec<Arc<Host>>> {
         let mut hosts = self.hosts.lock().await;
-        let mut fresh: Vec<(String, &'static str, Credentials, String)> = Vec::new();
+        let mut fresh: Vec<(String, &'static str, Option<Challenge>, Credentials, String)> =
+            Vec::new();
         for name in names {
             if hosts.contains_key(*name) || fresh.iter().any(|f| f.0 == *name) {
                 continue;
@@ -257,12 +261,12 @@ impl RegistryClient {
                     .insecure
                     .iter()
                     .any(|h| h.eq_ignore_ascii_case(name));
-            let scheme = if plain_allowed {
+            let (scheme, challenge) = if plain_allowed {
                 self.probe_scheme(name).await?
             } else {
-                "https"
+                ("https", None)
             };
-            fresh.push((name.to_string(), scheme, credentials, origin));
+            fresh.push((name.to_string(), scheme, challenge, credentials, origin));
         }
         if !fresh.is_empty() {
             let mut shared = self.shared.lock().await;
@@ -289,7 +293,7 @@ impl RegistryClient {
             let Some(current) = shared.as_ref() else {
                 return Err(Error::new(ErrorKind::Registry, "no registry client"));
             };
-            for (name, scheme, credentials, origin) in fresh {
+            for (name, scheme, challenge, credentials, origin) in fresh {
                 let auth = match &credentials {
                     Credentials::Anonymous => RegistryAuth::Anonymous,
                     Credentials::Basic { username, password } => {
@@ -313,7 +317,8 @@ impl RegistryClient {
                     raw,
                     auth,
                     origin,
-                    raw_tokens: tokio::sync::Mutex::new(HashMap::new()),
+                    challenge: std::sync::Mutex::new(challenge),
+                    tokens: tokio::sync::Mutex::new(HashMap::new()),
                 });
                 hosts.insert(name, host);
             }
@@ -368,21 +373,22 @@ impl RegistryClient {
         config.lookup(host)
     }
 
-    /// `https` unless the host does not speak TLS at all (then `http`); only called for hosts
-    /// where plain HTTP is allowed.
-    async fn probe_scheme(&self, host: &str) -> Result<&'static str> {
-        let https = self.probe.get(format!("https://{host}/v2/")).send().await;
-        let https_err = match https {
-            Ok(_) => return Ok("https"),
+    /// `https` unless the host does not speak TLS at all (then `http`), and the challenge its
+    /// `/v2/` answered with; only called for hosts where plain HTTP is allowed.
+    async fn probe_scheme(&self, host: &str) -> Result<(&'static str, Option<Challenge>)> {
+        let challenge = |response: &reqwest::Response| {
+            response
+                .headers()
+                .get("WWW-Authenticate")
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_challenge)
+        };
+        let https_err = match self.probe.get(format!("https://{host}/v2/")).send().await {
+            Ok(response) => return Ok(("https", challenge(&response))),
             Err(e) => e,
         };
-        if let Some(problem) = tls_problem(&https_err)
-            && problem.certificate
-        {
-            return Err(tls_error(host, &problem.text));
-        }
         match self.probe.get(format!("http://{host}/v2/")).send().await {
-            Ok(_) => Ok("http"),
+            Ok(response) => Ok(("http", challenge(&response))),
             Err(_) => Err(Error::new(
                 ErrorKind::Registry,
                 format!(
@@ -505,33 +511,32 @@ impl RegistryClient {
             .with_input(image.to_string()));
         };
         let host = self.host(image.registry()).await?;
-        let by_tag = oci_ref(image, None);
+        let repository = image.repository();
+        let shown = format!("`{image}`");
         let digest = self
-            .head_manifest(&host, &by_tag)
-            .await
-            .map_err(|e| map_error(e, &host, &format!("`{image}`")))?
-            .ok_or_else(|| not_found(&format!("`{image}`"), &host))?;
-        let path = format!("/v2/{}/manifests/{tag}", image.repository());
-        let status = self
-            .raw_request(&host, reqwest::Method::DELETE, &path, &by_tag, None)
+            .head_manifest(&host, repository, tag)
             .await?
-            .status;
-        if status.is_success() {
+            .ok_or_else(|| not_found(&shown, &host))?;
+        let scopes = [format!("repository:{repository}:pull,push,delete")];
+        let path = format!("/v2/{repository}/manifests/{tag}");
+        let response = self
+            .request(&host, reqwest::Method::DELETE, &path, &scopes, None)
+            .await?;
+        if response.status.is_success() {
             return Ok(DeletedTag {
                 reference: image.to_string(),
                 digest,
                 method: "tag".to_string(),
             });
         }
-        if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
-            return Err(unauthorized(&host, &format!("deleting `{image}`"), status));
+        if matches!(response.status.as_u16(), 401 | 403) {
+            return Err(self.refused(&host, &format!("deleting {shown}"), &response));
         }
         // The registry cannot delete a tag alone: delete the manifest, unless others name it.
-        let tags = self.tags_of(&host, &by_tag, image).await?;
+        let tags = self.tags_of(&host, &oci_ref(image, None), image).await?;
         let mut sharing = Vec::new();
         for other in tags.iter().filter(|t| t.as_str() != tag) {
-            let other_ref = oci_ref(image, Some(other));
-            if let Ok(Some(d)) = self.head_manifest(&host, &other_ref).await
+            if let Ok(Some(d)) = self.head_manifest(&host, repository, other).await
                 && d == digest
             {
                 sharing.push(format!("`{other}`"));
@@ -550,18 +555,16 @@ impl RegistryClient {
             )
             .with_input(image.to_string()));
         }
-        let path = format!("/v2/{}/manifests/{digest}", image.repository());
+        let path = format!("/v2/{repository}/manifests/{digest}");
         let response = self
-            .raw_request(&host, reqwest::Method::DELETE, &path, &by_tag, None)
+            .request(&host, reqwest::Method::DELETE, &path, &scopes, None)
             .await?;
-        let status = response.status;
-        match status.as_u16() {
+        match response.status.as_u16() {
             200..=299 => Ok(DeletedTag {
                 reference: image.to_string(),
                 digest,
                 method: "manifest".to_string(),
             }),
-            401 | 403 => Err(unauthorized(&host, &format!("deleting `{image}`"), status)),
             405 => Err(Error::new(
                 ErrorKind::Registry,
                 format!(
@@ -570,15 +573,7 @@ impl RegistryClient {
                 ),
             )
             .with_input(image.to_string())),
-            _ => Err(Error::new(
-                ErrorKind::Registry,
-                format!(
-                    "`{}` refused to delete `{image}` ({})",
-                    host.name,
-                    response.describe()
-                ),
-            )
-            .with_input(image.to_string())),
+            _ => Err(self.refused(&host, &format!("deleting {shown}"), &response)),
         }
     }
 
@@ -601,155 +596,6 @@ impl RegistryClient {
             return Err(mismatch(what, &claimed, &actual));
         }
         Ok((bytes, claimed))
-    }
-
-    /// The digest a tag or digest reference names, or `None` when the registry has no such
-    /// manifest.
-    pub(crate) async fn head_manifest(
-        &self,
-        host: &Host,
-        reference: &Reference,
-    ) -> Result<Option<Digest>, OciDistributionError> {
-        match self
-            .retry(|| host.oci.fetch_manifest_digest(reference, &host.auth))
-            .await
-        {
-            Ok(d) => Ok(d.parse().ok()),
-            Err(e) if status_of(&e) == Some(404) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// A request oci-client has no method for (or mishandles), authenticated like its own: a
-    /// bearer token for the repository when the registry asks for one, else the basic
-    /// credentials. Transient failures are retried; other statuses are returned.
-    pub(crate) async fn raw_request(
-        &self,
-        host: &Host,
-        method: reqwest::Method,
-        path: &str,
-        reference: &Reference,
-        body: Option<(&bytes::Bytes, &str)>,
-    ) -> Result<RawResponse> {
-        let url = format!("{}://{}{path}", host.scheme, api_host(&host.name));
-        let what = format!("`{url}`");
-        let mut refreshed = false;
-        loop {
-            let token = self.raw_token(host, reference, refreshed).await?;
-            let send = || {
-                let mut request = host
-                    .raw
-                    .request(method.clone(), &url)
-                    .header("Accept", ACCEPTED.join(", "));
-                if let Some((bytes, content_type)) = body {
-                    request = request
-                        .header("Content-Type", content_type)
-                        .body(bytes.clone());
-                }
-                request = match (&token, &host.auth) {
-                    (Some(token), _) => request.bearer_auth(token),
-                    (None, RegistryAuth::Basic(user, password)) => {
-                        request.basic_auth(user, Some(password))
-                    }
-                    (None, RegistryAuth::Bearer(token)) => request.bearer_auth(token),
-                    (None, RegistryAuth::Anonymous) => request,
-                };
-                let url = url.clone();
-                async move {
-                    let response = request
-                        .send()
-                        .await
-                        .map_err(OciDistributionError::RequestError)?;
-                    let status = response.status();
-                    let body = response.text().await.unwrap_or_default();
-                    if status.is_server_error() || status.as_u16() == 429 {
-                        return Err(OciDistributionError::ServerError {
-                            code: status.as_u16(),
-                            url,
-                            message: body,
-                        });
-                    }
-                    Ok(RawResponse { status, body })
-                }
-            };
-            let response = self
-                .retry(send)
-                .await
-                .map_err(|e| map_error(e, host, &what))?;
-            if response.status == reqwest::StatusCode::UNAUTHORIZED && !refreshed && token.is_some()
-            {
-                // An expired token: fetch a new one once.
-                refreshed = true;
-                continue;
-            }
-            return Ok(response);
-        }
-    }
-
-    /// The bearer token for raw requests to `reference`'s repository, cached per repository.
-    async fn raw_token(
-        &self,
-        host: &Host,
-        reference: &Reference,
-        refresh: bool,
-    ) -> Result<Option<String>> {
-        let mut tokens = host.raw_tokens.lock().await;
-        let key = reference.repository().to_string();
-        if !refresh && let Some(token) = tokens.get(&key) {
-            return Ok(token.clone());
-        }
-        let token = self
-            .retry(|| {
-                host.oci
-                    .auth(reference, &host.auth, RegistryOperation::Push)
-            })
-            .await
-            .map_err(|e| map_error(e, host, &format!("access to `{}`", reference.repository())))?;
-        tokens.insert(key, token.clone());
-        Ok(token)
-    }
-}
-
-/// A status and (text) body of a raw request.
-pub(crate) struct RawResponse {
-    pub(crate) status: reqwest::StatusCode,
-    pub(crate) body: String,
-}
-
-impl RawResponse {
-    /// The registry's error codes and messages, or the body's start.
-    pub(crate) fn describe(&self) -> String {
-        let codes = serde_json::from_str::<oci_client::errors::OciEnvelope>(&self.body)
-            .ok()
-            .map(|envelope| {
-                envelope
-                    .errors
-                    .iter()
-                    .map(|e| {
-                        let code = serde_json::to_value(&e.code)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default();
-                        format!("{code}: {}", e.message)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            });
-        let text = codes.unwrap_or_else(|| self.body.trim().chars().take(200).collect());
-        if text.is_empty() {
-            format!("HTTP {}", self.status.as_u16())
-        } else {
-            format!("HTTP {}: {}", self.status.as_u16(), text.escape_debug())
-        }
-    }
-}
-
-/// The host the API is served from (oci-client's rule: Docker Hub is `index.docker.io`).
-fn api_host(name: &str) -> &str {
-    if name == "docker.io" {
-        "index.docker.io"
-    } else {
-        name
     }
 }
 
@@ -943,7 +789,7 @@ fn not_found(what: &str, host: &Host) -> Error {
     .with_input(what.trim_matches('`').to_string())
 }
 
-fn unauthorized(host: &Host, what: &str, status: impl std::fmt::Display) -> Error {
+pub(crate) fn unauthorized(host: &Host, what: &str, status: impl std::fmt::Display) -> Error {
     let hint = if host.origin == "no credentials" {
         format!(
             ": no credentials were found for it; log in with `docker login {}`",
@@ -1151,5 +997,22 @@ mod tests {
         let shown = format!("{client:?}");
         assert!(!shown.contains("TOPSECRET"), "{shown}");
         assert!(shown.contains("ci"));
+    }
+}
+
+/// An oci-client reference to `reference` (a tag or a digest) in `repository` on `registry`.
+pub(crate) fn manifest_ref(registry: &str, repository: &str, reference: &str) -> Reference {
+    if reference.parse::<Digest>().is_ok() {
+        Reference::with_digest(
+            registry.to_string(),
+            repository.to_string(),
+            reference.to_string(),
+        )
+    } else {
+        Reference::with_tag(
+            registry.to_string(),
+            repository.to_string(),
+            reference.to_string(),
+        )
     }
 }

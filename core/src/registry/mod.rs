@@ -166,6 +166,7 @@
 mod auth;
 mod client;
 mod digest;
+mod http;
 mod manifest;
 mod platform;
 mod policy;

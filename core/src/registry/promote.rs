@@ -1,8 +1,6 @@
 //! Promotion: copying a tagged image, unchanged, to another repository or registry.
 
-use super::client::{
-    Host, RegistryClient, digest_ref, is_transient, map_error, mismatch, oci_ref, status_of,
-};
+use super::client::{Host, RegistryClient, digest_ref, is_transient, map_error, mismatch, oci_ref};
 use super::digest::{Digest, Hasher};
 use super::manifest::{Manifest, filter_index};
 use super::policy::PromoteRequest;
@@ -277,11 +275,9 @@ impl RegistryClient {
         };
 
         // 3. The destination tag: already there (done), elsewhere (refused unless forced).
-        let dest_ref = oci_ref(destination, None);
         let existing = self
-            .head_manifest(&dst, &dest_ref)
-            .await
-            .map_err(|e| map_error(e, &dst, &format!("`{destination}`")))?;
+            .head_manifest(&dst, destination.repository(), dest_tag)
+            .await?;
         if let Some(existing) = existing {
             if existing == digest {
                 return Ok(Promotion {
@@ -329,14 +325,10 @@ impl RegistryClient {
         let actions: Vec<(Blob, Action)> = stream::iter(collected.blobs.clone())
             .map(|blob| {
                 let dst = &dst;
-                let dest_ref = &dest_ref;
                 async move {
                     let present = self
-                        .retry(|| dst.oci.blob_exists(dest_ref, blob.digest.as_str()))
-                        .await
-                        .map_err(|e| {
-                            map_error(e, dst, &format!("blob {} of `{destination}`", blob.digest))
-                        })?;
+                        .blob_exists(dst, destination.repository(), &blob.digest)
+                        .await?;
                     let action = match (present, same_registry) {
                         (true, _) => Action::Skip,
                         (false, true) => Action::Mount,
@@ -522,21 +514,7 @@ impl RegistryClient {
         }
         for subject in subjects {
             // The OCI referrers API; registries without it (404) were covered by the tags.
-            let listed = match host
-                .oci
-                .pull_referrers(&digest_ref(image, subject), None)
-                .await
-            {
-                Ok(index) => index.manifests,
-                Err(e) if matches!(status_of(&e), Some(401 | 403)) => {
-                    return Err(map_error(e, host, &format!("the referrers of {subject}")));
-                }
-                Err(_) => Vec::new(),
-            };
-            for entry in listed {
-                let Ok(digest) = entry.digest.parse::<Digest>() else {
-                    continue;
-                };
+            for digest in self.referrers(host, image.repository(), subject).await? {
                 if collected.seen_manifests.contains(&digest) {
                     continue;
                 }
@@ -558,47 +536,14 @@ impl RegistryClient {
         progress: Progress<'_>,
     ) -> Result<()> {
         let reference = tag.map_or_else(|| node.digest.to_string(), str::to_string);
-        let path = format!("/v2/{}/manifests/{reference}", destination.repository());
-        let response = self
-            .raw_request(
-                dst,
-                reqwest::Method::PUT,
-                &path,
-                &oci_ref(destination, None),
-                Some((&node.bytes, &node.media_type)),
-            )
-            .await?;
-        let shown = format!(
-            "`{}{}{reference}`",
-            destination.without_tag(),
-            if tag.is_some() { ":" } else { "@" }
-        );
-        match response.status.as_u16() {
-            200..=299 => {}
-            401 | 403 => {
-                return Err(Error::new(
-                    ErrorKind::RegistryUnauthorized,
-                    format!(
-                        "`{}` refused to write {shown} ({}) with {}",
-                        dst.name,
-                        response.describe(),
-                        dst.origin
-                    ),
-                )
-                .with_input(dst.name.clone()));
-            }
-            _ => {
-                return Err(Error::new(
-                    ErrorKind::Registry,
-                    format!(
-                        "`{}` refused to write {shown} ({})",
-                        dst.name,
-                        response.describe()
-                    ),
-                )
-                .with_input(destination.to_string()));
-            }
-        }
+        self.put_manifest_bytes(
+            dst,
+            destination.repository(),
+            &reference,
+            &node.bytes,
+            &node.media_type,
+        )
+        .await?;
         progress(&ProgressEvent::Manifest {
             digest: node.digest.clone(),
             media_type: node.media_type.clone(),
@@ -633,36 +578,25 @@ impl RegistryClient {
                 size: blob.size,
             },
         };
-        let dest_ref = oci_ref(destination, None);
         match action {
             Action::Skip => {
                 progress(&event(Action::Skip));
                 return Ok((Action::Skip, 0));
             }
             Action::Mount => {
-                let source_ref = oci_ref(source, None);
                 let mounted = self
-                    .retry(|| {
-                        dst.oci
-                            .mount_blob(&dest_ref, &source_ref, blob.digest.as_str())
-                    })
-                    .await;
-                match mounted {
-                    Ok(()) => {
-                        progress(&event(Action::Mount));
-                        return Ok((Action::Mount, 0));
-                    }
-                    // 202: the registry opened an upload instead of mounting; copy.
-                    Err(OciDistributionError::SpecViolationError(_)) => {}
-                    Err(e) if matches!(status_of(&e), Some(401 | 403)) => {
-                        return Err(map_error(
-                            e,
-                            dst,
-                            &format!("mounting blob {} into `{destination}`", blob.digest),
-                        ));
-                    }
-                    Err(_) => {}
+                    .mount(
+                        dst,
+                        destination.repository(),
+                        source.repository(),
+                        &blob.digest,
+                    )
+                    .await?;
+                if mounted {
+                    progress(&event(Action::Mount));
+                    return Ok((Action::Mount, 0));
                 }
+                // Declined (the registry opened an upload instead): copy.
             }
             Action::Copy => {}
         }
