@@ -644,8 +644,15 @@ async fn a_mount_under_token_auth_asks_for_both_repositories() {
         };
         if r.path.starts_with("/token") {
             // The token names its scopes, so the registry side can check them.
-            let scopes: Vec<&str> = r.path.split(['?', '&']).filter(|p| p.starts_with("scope=")).collect();
-            return ok(format!(r#"{{"token":"{}"}}"#, scopes.join("+")).as_bytes(), &[]);
+            let scopes: Vec<&str> = r
+                .path
+                .split(['?', '&'])
+                .filter(|p| p.starts_with("scope="))
+                .collect();
+            return ok(
+                format!(r#"{{"token":"{}"}}"#, scopes.join("+")).as_bytes(),
+                &[],
+            );
         }
         let token = r.headers.get("authorization").cloned().unwrap_or_default();
         if !token.starts_with("Bearer ") {

@@ -924,6 +924,23 @@ fn short(err: &OciDistributionError) -> String {
     text.escape_debug().to_string()
 }
 
+/// An oci-client reference to `reference` (a tag or a digest) in `repository` on `registry`.
+pub(crate) fn manifest_ref(registry: &str, repository: &str, reference: &str) -> Reference {
+    if reference.parse::<Digest>().is_ok() {
+        Reference::with_digest(
+            registry.to_string(),
+            repository.to_string(),
+            reference.to_string(),
+        )
+    } else {
+        Reference::with_tag(
+            registry.to_string(),
+            repository.to_string(),
+            reference.to_string(),
+        )
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -997,22 +1014,5 @@ mod tests {
         let shown = format!("{client:?}");
         assert!(!shown.contains("TOPSECRET"), "{shown}");
         assert!(shown.contains("ci"));
-    }
-}
-
-/// An oci-client reference to `reference` (a tag or a digest) in `repository` on `registry`.
-pub(crate) fn manifest_ref(registry: &str, repository: &str, reference: &str) -> Reference {
-    if reference.parse::<Digest>().is_ok() {
-        Reference::with_digest(
-            registry.to_string(),
-            repository.to_string(),
-            reference.to_string(),
-        )
-    } else {
-        Reference::with_tag(
-            registry.to_string(),
-            repository.to_string(),
-            reference.to_string(),
-        )
     }
 }
