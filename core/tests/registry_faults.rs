@@ -685,3 +685,67 @@ async fn a_mount_under_token_auth_asks_for_both_repositories() {
     assert_eq!(put.path, "/v2/prod/app/manifests/v1.0.0");
     assert_eq!(put.body, img.manifest);
 }
+
+#[tokio::test]
+async fn referrers_listed_by_the_referrers_api_travel_before_the_tag() {
+    let img = image();
+    let empty = b"{}".to_vec();
+    let sbom = br#"{"spdxVersion":"SPDX-2.3"}"#.to_vec();
+    let referrer = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","artifactType":"application/spdx+json","config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"{}","size":2}},"layers":[{{"mediaType":"application/spdx+json","digest":"{}","size":{}}}],"subject":{{"mediaType":"{OCI_MANIFEST}","digest":"{}","size":{}}}}}"#,
+        Digest::of(&empty),
+        Digest::of(&sbom),
+        sbom.len(),
+        img.digest,
+        img.manifest.len()
+    )
+    .into_bytes();
+    let referrer_digest = Digest::of(&referrer);
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{{"mediaType":"{OCI_MANIFEST}","digest":"{referrer_digest}","size":{},"artifactType":"application/spdx+json"}}]}}"#,
+        referrer.len()
+    );
+    let inner = source_handler(&img, |b| ok(b, &[]));
+    let (subject, rd) = (img.digest.to_string(), referrer_digest.to_string());
+    let src = Fake::start(move |r: &Request| {
+        if r.path == format!("/v2/app/referrers/{subject}") {
+            ok(
+                index.as_bytes(),
+                &[("Content-Type", "application/vnd.oci.image.index.v1+json")],
+            )
+        } else if r.path == format!("/v2/app/manifests/{rd}") {
+            ok(
+                &referrer,
+                &[
+                    ("Content-Type", OCI_MANIFEST),
+                    ("Docker-Content-Digest", &rd),
+                ],
+            )
+        } else if r.path == format!("/v2/app/blobs/{}", Digest::of(&empty)) {
+            ok(&empty, &[])
+        } else if r.path == format!("/v2/app/blobs/{}", Digest::of(&sbom)) {
+            ok(&sbom, &[])
+        } else {
+            inner(r)
+        }
+    })
+    .await;
+    let dst = Fake::start(sink_handler()).await;
+    let promotion = promote_to_sink(&src, &dst).await.unwrap();
+    assert_eq!(promotion.referrers, vec![referrer_digest.to_string()]);
+    assert_eq!(promotion.manifests, 2);
+    let manifest_puts: Vec<String> = dst
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT" && r.path.contains("/manifests/"))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(
+        manifest_puts,
+        [
+            format!("/v2/prod/app/manifests/{}", img.digest),
+            format!("/v2/prod/app/manifests/{referrer_digest}"),
+            "/v2/prod/app/manifests/v1.0.0".to_string(),
+        ]
+    );
+}
