@@ -74,6 +74,25 @@ pub enum ErrorKind {
     /// extraction directory (absolute, `..`, a drive letter), a link, a device or fifo, a
     /// duplicate entry, or more data or entries than the configured limits.
     UnsafeArchive,
+    /// A registry refused the credentials (HTTP 401/403, a failed token exchange) or none were
+    /// found for it: `docker login`, a credential helper, or explicit credentials are needed.
+    RegistryUnauthorized,
+    /// A registry has no such repository, tag, manifest or blob (HTTP 404).
+    RegistryNotFound,
+    /// The TLS connection to a registry failed: an untrusted or mismatched certificate, or a
+    /// server that does not speak TLS where plain HTTP is not allowed.
+    RegistryTls,
+    /// Content does not hash to its digest (a manifest or blob changed or was truncated on the
+    /// way): nothing built on it is written.
+    RegistryDigestMismatch,
+    /// A promotion would move a destination tag that already names another digest; tags
+    /// never move unless forced.
+    RegistryClobber,
+    /// The source of a promotion is not the digest that was approved (`--expect-digest`).
+    RegistryUnexpectedDigest,
+    /// Any other registry failure: unreachable, a server error that persisted through the
+    /// retries, an answer that breaks the distribution protocol, an unsupported operation.
+    Registry,
 }
 
 impl ErrorKind {
@@ -104,6 +123,13 @@ impl ErrorKind {
         ErrorKind::InvalidChart,
         ErrorKind::InvalidArchive,
         ErrorKind::UnsafeArchive,
+        ErrorKind::RegistryUnauthorized,
+        ErrorKind::RegistryNotFound,
+        ErrorKind::RegistryTls,
+        ErrorKind::RegistryDigestMismatch,
+        ErrorKind::RegistryClobber,
+        ErrorKind::RegistryUnexpectedDigest,
+        ErrorKind::Registry,
     ];
 
     /// The stable snake_case code of this kind.
@@ -134,6 +160,13 @@ impl ErrorKind {
             ErrorKind::InvalidChart => "invalid_chart",
             ErrorKind::InvalidArchive => "invalid_archive",
             ErrorKind::UnsafeArchive => "unsafe_archive",
+            ErrorKind::RegistryUnauthorized => "registry_unauthorized",
+            ErrorKind::RegistryNotFound => "registry_not_found",
+            ErrorKind::RegistryTls => "registry_tls",
+            ErrorKind::RegistryDigestMismatch => "registry_digest_mismatch",
+            ErrorKind::RegistryClobber => "registry_clobber",
+            ErrorKind::RegistryUnexpectedDigest => "registry_unexpected_digest",
+            ErrorKind::Registry => "registry",
         }
     }
 
@@ -151,6 +184,8 @@ impl ErrorKind {
                 | ErrorKind::MutableTag
                 | ErrorKind::AmbiguousTag
                 | ErrorKind::UnknownEnvironment
+                | ErrorKind::RegistryClobber
+                | ErrorKind::RegistryUnexpectedDigest
         )
     }
 }

@@ -62,6 +62,8 @@ pub mod changes;
 pub mod config;
 pub mod error;
 pub mod image;
+#[cfg(feature = "registry")]
+pub mod registry;
 pub mod release;
 mod suggest;
 pub mod tag;
