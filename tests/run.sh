@@ -58,9 +58,14 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p shiprail -p shiprail-cli
 
+step "registries (docker-registry on 127.0.0.1:5000 plain and :5443 TLS + basic auth; skopeo seeds)"
+bash tests/services/registry.sh start "$WORK/registry"
+CLEANUP+=("bash tests/services/registry.sh stop '$WORK/registry'")
+export SHIPRAIL_REGISTRY_ENV="$WORK/registry/env"
+
 step "rust tests"
 # The binding crates are exercised through their language suites; their Rust side has no tests.
-cargo test -p shiprail -p shiprail-cli 2>&1 | tee "$LOG"
+cargo test -p shiprail -p shiprail-cli --features shiprail/registry 2>&1 | tee "$LOG"
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
   END { printf "rust: %d passed, %d failed\n", p, f }' "$LOG" >>"$WORK/summary"
 

@@ -28,7 +28,7 @@ enum Command {
     Branch(commands::branch::Args),
     /// The version and tags of a release branch, or (`version next`) the next version of a service.
     Version(commands::version::Args),
-    /// Image references: promotion targets.
+    /// Images: promotion targets, promotion between registries, tags, digests.
     #[command(subcommand)]
     Image(commands::image::Command),
     /// Triggers: does an event run a pipeline (Azure Pipelines, GitHub Actions), and why.

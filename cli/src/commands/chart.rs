@@ -52,7 +52,7 @@ pub(crate) enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
-    /// Package a chart directory into a reproducible <name>-<version>.tgz; prints its path and
+    /// Package a chart directory into a reproducible `<name>-<version>.tgz`; prints its path and
     /// SHA-256.
     #[command(disable_version_flag = true)]
     Package {
