@@ -57,8 +57,8 @@
 
 pub mod affected;
 pub mod branch;
-pub mod chart;
 pub mod changes;
+pub mod chart;
 pub mod config;
 pub mod error;
 pub mod image;
