@@ -26,7 +26,7 @@ const REJECTED: &[(&str, &str, &str)] = &[
     (
         "services:\n  delivery:\n    paths: {include: ['src/[a']}\n",
         "config_syntax",
-        "line 3, column 23: invalid path glob `src/[a`: unclosed character class; missing ']'",
+        "line 3, column 23: invalid path glob `src/[a`: the `[` at column 5 is never closed by `]`; write `\\[` for a literal `[`",
     ),
     (
         "services:\n  delivery:\n    paths: {include: ['/src/**']}\n",

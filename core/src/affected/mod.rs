@@ -212,7 +212,17 @@ impl Pattern {
     /// The pattern of a configured [`PathGlob`]: the one place that decides how a
     /// `shiprail.yaml` glob is compiled for set matching.
     pub fn from_path_glob(glob: &PathGlob) -> Pattern {
-        Pattern::glob(glob.as_str())
+        let written = glob.as_str().to_string();
+        match glob.pattern().as_glob() {
+            Some(equivalent) => Pattern {
+                written,
+                source: PatternSource::Glob(equivalent),
+            },
+            None => Pattern {
+                written,
+                source: PatternSource::Regex(glob.pattern().to_regex()),
+            },
+        }
     }
 
     /// The pattern as the user wrote it.

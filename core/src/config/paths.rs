@@ -6,6 +6,7 @@
 //! negation) is refused with a pointer to `exclude`.
 
 use crate::error::{Error, ErrorKind};
+use crate::trigger::github::GithubPattern;
 use std::str::FromStr;
 
 /// A path glob relative to the repository root, validated when it is read.
@@ -24,22 +25,23 @@ use std::str::FromStr;
 /// affected-services matcher compiles all of them together instead).
 #[derive(Clone)]
 pub struct PathGlob {
-    text: String,
-    glob: globset::Glob,
-    matcher: std::sync::OnceLock<globset::GlobMatcher>,
+    pattern: GithubPattern,
 }
 
 impl PathGlob {
     /// The glob as written.
     pub fn as_str(&self) -> &str {
-        &self.text
+        self.pattern.as_str()
+    }
+
+    /// The compiled GitHub Actions pattern.
+    pub fn pattern(&self) -> &GithubPattern {
+        &self.pattern
     }
 
     /// Whether a repository-relative path (with `/` separators) matches.
     pub fn is_match(&self, path: &str) -> bool {
-        self.matcher
-            .get_or_init(|| self.glob.compile_matcher())
-            .is_match(path)
+        self.pattern.is_match(path)
     }
 }
 
@@ -87,17 +89,14 @@ impl FromStr for PathGlob {
                 "`..` segments cannot match a repository path",
             ));
         }
-        let glob = globset::GlobBuilder::new(s)
-            .literal_separator(true)
-            .backslash_escape(true)
-            .empty_alternates(false)
-            .build()
-            .map_err(|e| pattern_error(s, &e.kind().to_string()))?;
-        Ok(PathGlob {
-            text: s.to_string(),
-            glob,
-            matcher: std::sync::OnceLock::new(),
-        })
+        let pattern = GithubPattern::parse(s).map_err(|e| {
+            let why = e
+                .message()
+                .split_once("`: ")
+                .map_or(e.message(), |(_, why)| why);
+            pattern_error(s, why)
+        })?;
+        Ok(PathGlob { pattern })
     }
 }
 
@@ -198,7 +197,7 @@ string_serde!(
 
 impl PartialEq for PathGlob {
     fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
+        self.as_str() == other.as_str()
     }
 }
 

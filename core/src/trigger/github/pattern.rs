@@ -69,6 +69,9 @@ fn range_group(c: char) -> Option<u8> {
     }
 }
 
+/// Patterns up to this many bytes compile their regex on first use.
+const EAGER_COMPILE_LEN: usize = 256;
+
 /// A GitHub Actions filter pattern, as written in `branches`, `branches-ignore`, `tags`,
 /// `tags-ignore`, `paths` and `paths-ignore`.
 ///
@@ -96,7 +99,9 @@ pub struct GithubPattern {
     text: String,
     negated: bool,
     tokens: Vec<Token>,
-    regex: regex::Regex,
+    /// Compiled on first use: a monorepo config holds thousands of patterns and most are
+    /// matched through a set matcher, never one by one.
+    regex: std::sync::OnceLock<regex::Regex>,
 }
 
 impl GithubPattern {
@@ -200,15 +205,20 @@ impl GithubPattern {
                 }
             }
         }
-        let regex_text = regex_of(&tokens);
-        let regex = regex::RegexBuilder::new(&regex_text)
-            .build()
-            .map_err(|e| match e {
-                regex::Error::CompiledTooBig(_) => {
-                    invalid("the pattern is too long to compile".to_owned())
-                }
-                other => invalid(format!("cannot be compiled: {other}")),
-            })?;
+        let regex = std::sync::OnceLock::new();
+        // A short pattern always compiles (at most a few hundred small regex items); a long one
+        // is compiled now so that a size-limit failure is reported as a pattern error.
+        if text.len() > EAGER_COMPILE_LEN {
+            let compiled = regex::RegexBuilder::new(&regex_of(&tokens))
+                .build()
+                .map_err(|e| match e {
+                    regex::Error::CompiledTooBig(_) => {
+                        invalid("the pattern is too long to compile".to_owned())
+                    }
+                    other => invalid(format!("cannot be compiled: {other}")),
+                })?;
+            let _ = regex.set(compiled);
+        }
         Ok(GithubPattern {
             text: text.to_owned(),
             negated,
@@ -250,7 +260,14 @@ impl GithubPattern {
     /// repository path). A negated pattern reports whether its body matches; the list it is in
     /// decides what a match means.
     pub fn is_match(&self, subject: &str) -> bool {
-        self.regex.is_match(subject)
+        self.regex
+            .get_or_init(|| {
+                regex::Regex::new(&regex_of(&self.tokens))
+                    // Invariant: patterns longer than EAGER_COMPILE_LEN were compiled in
+                    // `parse`; shorter ones are far below the regex size limit.
+                    .unwrap_or_else(|e| unreachable!("short pattern failed to compile: {e}"))
+            })
+            .is_match(subject)
     }
 
     /// The anchored regular expression (Rust `regex` syntax) that the pattern's body compiles to,
