@@ -10,6 +10,130 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * A loaded chart archive (`.tgz`): its top-level directory, its files and its Chart.yaml.
+ *
+ * Loading refuses (`unsafe_archive`) absolute paths, `..`, drive letters, entries outside the
+ * one chart directory, links, devices, duplicates, and anything beyond the `ArchiveLimits`
+ * (the decompressed stream itself is metered, so a gzip bomb stops early); malformed gzip or
+ * tar is `invalid_archive`.
+ */
+export declare class ChartArchive {
+  /** Loads a `.tgz` file without blocking the event loop. */
+  static open(path: string, limits?: ArchiveLimits): Promise<ChartArchive>
+  /** Loads a `.tgz` file, blocking. */
+  static openSync(path: string, limits?: ArchiveLimits): ChartArchive
+  /**
+   * Loads `.tgz` bytes (a pulled chart, `ChartPackage#bytes`) without blocking the event
+   * loop; the bytes are copied first.
+   */
+  static read(bytes: Buffer, limits?: ArchiveLimits): Promise<ChartArchive>
+  /** Loads `.tgz` bytes, blocking. */
+  static readSync(bytes: Buffer, limits?: ArchiveLimits): ChartArchive
+  /**
+   * The limits applied when none are given (Helm's: 100 MiB decompressed, 5 MiB per file;
+   * plus 10,000 entries and 4 KiB paths), every key included.
+   */
+  static defaultLimits(): ArchiveLimits
+  /** The chart's top-level directory in the archive (normally the chart name). */
+  get root(): string
+  /** The chart metadata, in its Chart.yaml form. */
+  get metadata(): ChartMetadata
+  /** The parsed Chart.yaml. */
+  get chart(): ChartFile
+  /** Every file, relative to the top-level directory, in archive order. */
+  get files(): Array<string>
+  /**
+   * The content of the file at `path` (relative to the top-level directory, a leading
+   * UTF-8 BOM removed as Helm does), `null` when there is none.
+   */
+  file(path: string): Buffer | null
+  /** The top-level directory, the metadata, the file list and the decompressed size. */
+  summary(): ArchiveSummary
+  /**
+   * Writes the chart into `dir/<root>/`, which must not exist yet, without blocking the
+   * event loop; resolves to that path. Nothing is written outside it.
+   */
+  extractTo(dir: string): Promise<string>
+  /** Writes the chart into `dir/<root>/`, blocking; returns that path. */
+  extractToSync(dir: string): string
+  /** JSON form: the summary. */
+  toJSON(): ArchiveSummary
+}
+
+/**
+ * A parsed Chart.yaml: the metadata, the text (a leading BOM removed), the file it came from
+ * and the position of every top-level value.
+ */
+export declare class ChartFile {
+  /** Parses Chart.yaml text (as `parseChart`). */
+  constructor(text: string)
+  /**
+   * Parses Chart.yaml bytes; they must be UTF-8 (`invalid_utf8` points at the first bad
+   * byte).
+   */
+  static fromBytes(bytes: Buffer): ChartFile
+  /** Reads a Chart.yaml file without blocking the event loop; errors name the file. */
+  static load(path: string): Promise<ChartFile>
+  /** Reads a Chart.yaml file, blocking. */
+  static loadSync(path: string): ChartFile
+  /** The metadata, in its Chart.yaml form. */
+  get metadata(): ChartMetadata
+  /** The text, without a leading BOM. */
+  get text(): string
+  /** The file it was loaded from, `null` for parsed text. */
+  get path(): string | null
+  /** The archive file name `helm package` gives the chart: `<name>-<version>.tgz`. */
+  get archiveName(): string
+  /** Where the value of the top-level field `key` is written, `null` when it is absent. */
+  locationOf(key: string): SourceLocation | null
+  /**
+   * Throws `invalid_chart` (at its position) for the first problem Helm's loader refuses a
+   * chart for, so that `helm package`, `helm template` and `helm install` would fail: a name
+   * with path parts, a version that is not SemVer, a bad type, empty maintainer or
+   * dependency entries, bad or duplicate dependency aliases.
+   */
+  validate(): void
+  /** The text. */
+  toString(): string
+  /** JSON form: the metadata. */
+  toJSON(): ChartMetadata
+}
+
+/**
+ * A packaged chart in memory: its name, digest and entries, and the archive bytes. The same
+ * files and options always give the same bytes.
+ */
+export declare class ChartPackage {
+  /** `<name>-<version>.tgz`. */
+  get fileName(): string
+  /** The chart name. */
+  get name(): string
+  /** The chart version in the archive. */
+  get version(): string
+  /** The appVersion in the archive, `null` when the chart has none. */
+  get appVersion(): string | null
+  /** The SHA-256 of the archive, lowercase hex. */
+  get sha256(): string
+  /** `sha256:<hex>`, as OCI registries and `helm push` print it. */
+  get digest(): string
+  /** The archive size in bytes. */
+  get size(): number
+  /** The archive entries (`<name>/Chart.yaml`, ...), in archive order. */
+  get files(): Array<string>
+  /** The `.tgz` bytes (a copy). */
+  get bytes(): Buffer
+  /**
+   * Writes `outDir/<name>-<version>.tgz` (creating `outDir`, replacing the file atomically)
+   * without blocking the event loop; resolves to its path.
+   */
+  writeTo(outDir: string): Promise<string>
+  /** Writes `outDir/<name>-<version>.tgz`, blocking; returns its path. */
+  writeToSync(outDir: string): string
+  /** JSON form: everything but the bytes. */
+  toJSON(): ChartPackageInfo
+}
+
+/**
  * A validated `shiprail.yaml`.
  *
  * `new Config()` is the scenario's rules with no services declared (any well-formed service
@@ -67,6 +191,34 @@ export declare class Config {
   get environments(): Record<string, EnvironmentConfig>
   /** The whole configuration as a plain object (defaults filled in). */
   toJSON(): ConfigDocument
+}
+
+/**
+ * The rules of a `.helmignore` file plus Helm's default rule (`templates/.?*`), with Helm's
+ * semantics (not `.gitignore`'s): rules apply in order and the first decisive one wins; a
+ * rule without `/` matches the base name at any depth, one with `/` the whole path; `!rule`
+ * ignores every path the rule does not match; `**` is refused (`invalid_pattern`).
+ */
+export declare class HelmIgnore {
+  /**
+   * Parses the text of a `.helmignore` file; omitted, a chart without one (Helm's default
+   * rule only).
+   */
+  constructor(text?: string | undefined | null)
+  /** The rules as written, Helm's default rule last. */
+  get rules(): Array<string>
+  /**
+   * Whether `path` (relative to the chart root) is ignored; `isDir` tells whether it is a
+   * directory (an ignored directory is skipped with everything in it).
+   */
+  isIgnored(path: string, isDir?: boolean | undefined | null): boolean
+  /**
+   * Whether each path is ignored, one result per path: a string is a file, a
+   * `{ path, isDir }` object says whether it is a directory.
+   */
+  matches(paths: Array<string | HelmIgnorePath>): Array<boolean>
+  /** The rules, one a line, Helm's default rule last. */
+  toString(): string
 }
 
 /** A container image reference, `registry/path[:tag][@digest]`, normalised the way Docker does. */
@@ -232,6 +384,33 @@ export interface ApprovalConfig {
   allow_self_approval?: boolean
 }
 
+/**
+ * Limits on what a chart archive may hold (the core's snake_case keys); an omitted key keeps
+ * its default (`ChartArchive.defaultLimits()`).
+ */
+export interface ArchiveLimits {
+  /** The most bytes all files may hold together, decompressed (default 100 MiB). */
+  max_total_size?: number
+  /** The most bytes one file may hold (default 5 MiB). */
+  max_file_size?: number
+  /** The most entries, files and directories (default 10,000). */
+  max_entries?: number
+  /** The longest path, in bytes (default 4096). */
+  max_path_len?: number
+}
+
+/** What a loaded chart archive holds. */
+export interface ArchiveSummary {
+  /** The chart's top-level directory in the archive. */
+  root: string
+  /** The chart metadata, in its Chart.yaml form. */
+  metadata: ChartMetadata
+  /** Every file, relative to the top-level directory, in archive order. */
+  files: Array<string>
+  /** The decompressed size of all files, in bytes. */
+  size: number
+}
+
 /** The service and version of a git tag among the declared `services`. */
 export declare function attributeTag(tag: string, services: Array<string>, policy?: TagPolicy): TagAttribution
 
@@ -348,6 +527,28 @@ export declare function bumpForCommit(message: string, policy?: VersionPolicy): 
  */
 export declare function bumpForCommits(messages: Array<string>, policy?: VersionPolicy): Bump
 
+/** The annotation `kubectl rollout history` shows: where a change cause goes. */
+export declare const CHANGE_CAUSE_ANNOTATION: string
+
+/**
+ * The facts a change cause is rendered from (unknown keys are refused with
+ * `invalid_template`).
+ */
+export interface ChangeCause {
+  /** The service deployed. */
+  service: string
+  /** The version deployed (`v` accepted). */
+  version?: string | null
+  /** The environment deployed to. */
+  environment?: string | null
+  /** The branch the release came from. */
+  branch?: string | null
+  /** The commit the release was built from (`{short_commit}` is its first 7 characters). */
+  commit?: string | null
+  /** Why (an approval note, a ticket). */
+  reason?: string | null
+}
+
 /** One changed path (`parseChangedLines`), in the shape a `TriggerEvent`'s `changed` takes. */
 export interface ChangedPath {
   /** The path, `/`-separated from the repository root (the new path of a rename). */
@@ -358,11 +559,237 @@ export interface ChangedPath {
   previousPath: string | null
 }
 
+/** The chart metadata file name. */
+export declare const CHART_FILE: string
+
+/** An entry of Chart.yaml `dependencies` (unknown fields kept under their own keys). */
+export interface ChartDependency {
+  /** The chart name. */
+  name: string
+  /** A version or SemVer range. */
+  version?: string
+  /** The repository URL (`oci://`, `https://`, `file://`) or alias (`@name`). */
+  repository?: string
+  /** A values path that enables the dependency. */
+  condition?: string
+  /** Tags that enable the dependency. */
+  tags?: Array<string>
+  /** Whether it is enabled. */
+  enabled?: boolean
+  /** Values imported from the subchart. */
+  'import-values'?: Array<unknown>
+  /** The name the dependency is known by in this chart. */
+  alias?: string
+}
+
+/** One finding of a chart lint. */
+export interface ChartFinding {
+  /** How serious it is: only errors fail a lint (warnings too when strict). */
+  severity: 'error' | 'warning' | 'info'
+  /**
+   * The rule's stable id (`version_semver`, `mutable_image_tag`, ...), one of
+   * `chartLintRules()`.
+   */
+  rule: string
+  /** The file, relative to the chart directory (`Chart.yaml`, `values.yaml`, `templates/`). */
+  file: string
+  /** 1-based line, `null` when the finding is not about a written value. */
+  line: number | null
+  /** 1-based column (characters), `null` with `line`. */
+  column: number | null
+  /** What is wrong, naming the value. */
+  message: string
+}
+
+/**
+ * The files of a chart in memory, for `lintChart` (camelCase keys, like a result; unknown
+ * keys are refused with `invalid_chart`). An omitted or `null` file does not exist.
+ */
+export interface ChartLintInput {
+  /** Chart.yaml. */
+  chartYaml?: string | null
+  /** values.yaml. */
+  valuesYaml?: string | null
+  /** values.schema.json. */
+  valuesSchema?: string | null
+  /** What `templates` is (default `directory`). */
+  templates?: 'missing' | 'file' | 'directory' | null
+  /**
+   * The names (Chart.yaml `name`) of the charts in `charts/`; omitted or `null`, the
+   * dependency checks are skipped.
+   */
+  subcharts?: Array<string> | null
+}
+
+/** shiprail's release context for a chart lint. */
+export interface ChartLintOptions {
+  /**
+   * Versions already released (as `releasedVersions` returns them); the chart version must
+   * be above all of them.
+   */
+  released?: Array<string>
+  /**
+   * The `tags:` section deriving appVersion and the image tag from the chart version;
+   * omitted, the defaults.
+   */
+  policy?: TagPolicy
+}
+
+/** The findings of one chart lint, in rule order, with the verdicts. */
+export interface ChartLintReport {
+  /** No errors (what makes `helm lint` exit 0). */
+  passed: boolean
+  /** No errors and no warnings (`helm lint --strict`). */
+  passedStrict: boolean
+  /** The number of errors. */
+  errors: number
+  /** The number of warnings. */
+  warnings: number
+  /** Every finding, in rule order. */
+  findings: Array<ChartFinding>
+  /**
+   * The errors as one error to throw (the first error's code, every error in the message),
+   * `null` when the lint passed.
+   */
+  error: ErrorInfo | null
+}
+
+/**
+ * A chart lint rule: its id, its severity, the error code a failing finding maps to, and
+ * whether Helm's loader enforces it.
+ */
+export interface ChartLintRuleInfo {
+  /** The stable id (`version_semver`). */
+  id: string
+  /** The severity of its findings. */
+  severity: 'error' | 'warning' | 'info'
+  /** The error code a failing finding maps to (`invalid_chart`, `version_not_higher`, ...). */
+  code: string
+  /**
+   * Whether Helm's chart loader enforces it, so that `helm package`, `helm template` and
+   * `helm install` fail on it too (not only `helm lint`).
+   */
+  enforcedOnLoad: boolean
+}
+
+/**
+ * Every chart lint rule, in evaluation order, with its severity, the error code it maps to
+ * and whether Helm's loader enforces it.
+ */
+export declare function chartLintRules(): Array<ChartLintRuleInfo>
+
+/** An entry of Chart.yaml `maintainers` (unknown fields kept under their own keys). */
+export interface ChartMaintainer {
+  /** The maintainer's name. */
+  name: string
+  /** An e-mail address. */
+  email?: string
+  /** A URL. */
+  url?: string
+}
+
+/**
+ * Chart.yaml's metadata in its Chart.yaml form, as Helm reads it. `apiVersion`, `name` and
+ * `version` are always present (empty when not written); other fields only when written.
+ * Fields Helm does not know are kept too, under their own keys, in file order.
+ */
+export interface ChartMetadata {
+  /** `v1` or `v2` (as written; lint checks it). */
+  apiVersion: string
+  /** The chart name. */
+  name: string
+  /** The chart version (as written; lint checks it is SemVer). */
+  version: string
+  /** The Kubernetes versions the chart supports (a SemVer range). */
+  kubeVersion?: string
+  /** One sentence about the chart. */
+  description?: string
+  /** `application` or `library`. */
+  type?: string
+  /** Search keywords. */
+  keywords?: Array<string>
+  /** The project's home page. */
+  home?: string
+  /** Source code URLs. */
+  sources?: Array<string>
+  /** The charts this chart depends on. */
+  dependencies?: Array<ChartDependency>
+  /** The maintainers. */
+  maintainers?: Array<ChartMaintainer>
+  /** The icon URL. */
+  icon?: string
+  /** The version of the application deployed (any text; numbers read as Go formats them). */
+  appVersion?: string
+  /** Whether the chart is deprecated (present only when `true`). */
+  deprecated?: boolean
+  /** Annotations. */
+  annotations?: Record<string, string>
+  /** apiVersion v1 only: the condition enabling the chart as a subchart. */
+  condition?: string
+  /** apiVersion v1 only: the tags grouping the chart as a subchart. */
+  tags?: string
+}
+
 /** Helm's OCI tag for a chart version (`1.0.2+build.5` -> `1.0.2_build.5`). */
 export declare function chartOciTag(version: string): string
 
+/** A packaged chart, as `ChartPackage#toJSON` writes it (the archive bytes left out). */
+export interface ChartPackageInfo {
+  /** `<name>-<version>.tgz`. */
+  fileName: string
+  /** The chart name. */
+  name: string
+  /** The chart version in the archive. */
+  version: string
+  /** The appVersion in the archive, `null` when the chart has none. */
+  appVersion: string | null
+  /** The SHA-256 of the archive, lowercase hex. */
+  sha256: string
+  /** `sha256:<hex>`, as OCI registries and `helm push` print it. */
+  digest: string
+  /** The archive size in bytes. */
+  size: number
+  /** The archive entries (`<name>/Chart.yaml`, ...), in archive order. */
+  files: Array<string>
+}
+
+/** What an in-place edit of Chart.yaml changed. */
+export interface ChartVersionChange {
+  /** The edited file. */
+  file: string
+  /** The chart version (for a dependency bump, the dependency's version) before. */
+  previousVersion: string | null
+  /** The version after. */
+  version: string | null
+  /** appVersion before (chart edits only). */
+  previousAppVersion: string | null
+  /** appVersion after (chart edits only). */
+  appVersion: string | null
+  /** The dependency edited (dependency bumps only). */
+  dependency: string | null
+  /** Whether the file changed (it is rewritten only then). */
+  changed: boolean
+}
+
 /** The chart version of an OCI tag (`1.0.2_build.5` -> `1.0.2+build.5`). */
 export declare function chartVersionFromOciTag(tag: string): string
+
+/**
+ * The chart version and appVersion of one release (can be passed as the versions of
+ * `rewriteChartVersions`, `writeChartVersions` and `packageChart`).
+ */
+export interface ChartVersions {
+  /** The chart `version`: the release version (no `v`). */
+  version: string
+  /** The chart `appVersion`, by the tag policy. */
+  appVersion: string
+}
+
+/**
+ * The chart version and appVersion of the release of `chart` at `version` under the tag
+ * policy (1:1 by default: `1.0.2` gives version `1.0.2` and appVersion `1.0.2`).
+ */
+export declare function chartVersionsFromRelease(chart: string, version: string, policy?: TagPolicy): ChartVersions
 
 /** Throws `mutable_tag` for a tag the policy lists as mutable (`latest`, ...). */
 export declare function checkImmutableTag(tag: string, policy?: TagPolicy): void
@@ -532,6 +959,27 @@ export declare function githubPatternToRegex(pattern: string): string
  */
 export declare function githubSkipInstruction(message: string): string | null
 
+/** The name of the ignore file at a chart's root. */
+export declare const HELMIGNORE: string
+
+/**
+ * Whether each path is ignored by the `.helmignore` text `rules` (one result per path, `true`
+ * when ignored): a string is a file, a `{ path, isDir }` object says whether it is a
+ * directory. As `new HelmIgnore(rules).matches(paths)`.
+ */
+export declare function helmIgnoreMatches(rules: string, paths: Array<string | HelmIgnorePath>): Array<boolean>
+
+/**
+ * A path to match against `.helmignore` rules, when it is a directory (a bare string is a
+ * file).
+ */
+export interface HelmIgnorePath {
+  /** The path relative to the chart root, `/`-separated. */
+  path: string
+  /** Whether it is a directory (rules ending in `/` apply to directories only). */
+  isDir: boolean
+}
+
 /** The parts of an image reference. */
 export interface ImageParts {
   /** The registry host with its port (`myrepo.azurecr.io`). */
@@ -562,6 +1010,29 @@ export interface ImageResult {
   error: ErrorInfo | null
 }
 
+/**
+ * Whether `name` is a DNS-1123 label: 1 to 63 lowercase letters, digits and `-`, starting and
+ * ending with a letter or digit.
+ */
+export declare function isDns1123Label(name: string): boolean
+
+/**
+ * Lints a chart from its files in memory: `helm lint`'s chart checks and shiprail's release
+ * rules. Only errors fail (`passed`); a lint never throws for what it finds, only for an
+ * input it cannot read (an unknown key is `invalid_chart`).
+ */
+export declare function lintChart(input: ChartLintInput, options?: ChartLintOptions | undefined | null): ChartLintReport
+
+/**
+ * Lints a chart directory without blocking the event loop: Chart.yaml, values.yaml,
+ * values.schema.json, `templates/` and the charts in `charts/`. Rejects only when the
+ * directory cannot be read.
+ */
+export declare function lintChartDir(dir: string, options?: ChartLintOptions | undefined | null): Promise<ChartLintReport>
+
+/** Lints a chart directory, blocking. */
+export declare function lintChartDirSync(dir: string, options?: ChartLintOptions | undefined | null): ChartLintReport
+
 /** What a lint checks trigger filters against. */
 export interface LintOptions {
   /** The `branches:` section; omitted, the default branch rules. */
@@ -578,14 +1049,31 @@ export interface LintOptions {
 /** Whether each repository path matches a `shiprail.yaml` path glob (one result per path). */
 export declare function matchPathGlob(glob: string, paths: Array<string>): Array<boolean>
 
+/** A rendered change cause longer than this many characters is cut. */
+export declare const MAX_CHANGE_CAUSE_LEN: number
+
 /** The largest configuration file accepted, in bytes. */
 export declare const MAX_FILE_SIZE: number
 
 /** The longest repository name with its registry, in characters. */
 export declare const MAX_NAME_LEN: number
 
+/** The longest Helm release name (Helm's limit). */
+export declare const MAX_RELEASE_NAME_LEN: number
+
 /** The longest tag, in characters. */
 export declare const MAX_TAG_LEN: number
+
+/**
+ * The versions to set in Chart.yaml; an omitted one is left as it is. The result of
+ * `chartVersionsFromRelease` fits.
+ */
+export interface NewChartVersions {
+  /** The chart `version`: a release version (`v` accepted and dropped). */
+  version?: string
+  /** The chart `appVersion`, any text without control characters (written double-quoted). */
+  appVersion?: string
+}
 
 /** The next version of a service with the tags it would get. */
 export interface NextRelease {
@@ -628,6 +1116,37 @@ export interface NextVersionOptions {
   policy?: VersionPolicy
 }
 
+/**
+ * Packages the chart directory `dir` without blocking the event loop, the way `helm package`
+ * does (`.helmignore`, subcharts, Helm's loader checks), into a reproducible
+ * `<name>-<version>.tgz` held in memory: `ChartPackage#writeTo` writes it.
+ */
+export declare function packageChart(dir: string, options?: PackageChartOptions | undefined | null): Promise<ChartPackage>
+
+/** How to package a chart. */
+export interface PackageChartOptions {
+  /** The chart `version` in the package (the archived Chart.yaml only; `v` accepted). */
+  version?: string
+  /**
+   * The chart `appVersion` in the package; omitted, the chart's own. The result of
+   * `chartVersionsFromRelease` gives both.
+   */
+  appVersion?: string
+  /**
+   * The modification time of every entry, in seconds since the epoch (default 0, so that
+   * the same files give the same bytes; `SOURCE_DATE_EPOCH` is the usual other value).
+   */
+  mtime?: number
+  /**
+   * Size and count limits (the loader's, so every package loads again); omitted, the
+   * defaults of `ChartArchive.defaultLimits()`.
+   */
+  limits?: ArchiveLimits
+}
+
+/** Packages a chart directory, blocking. */
+export declare function packageChartSync(dir: string, options?: PackageChartOptions | undefined | null): ChartPackage
+
 /** Parses a branch pattern such as `hotfix/{service}/v{version}`. */
 export declare function parseBranchPattern(pattern: string): BranchPatternInfo
 
@@ -637,6 +1156,14 @@ export declare function parseBranchPattern(pattern: string): BranchPatternInfo
  * `changed`.
  */
 export declare function parseChangedLines(text: string): Array<ChangedPath>
+
+/**
+ * Chart.yaml text read the way Helm reads it (YAML 1.1 scalars, keys matched ignoring case,
+ * the first document only): the metadata in its Chart.yaml form, unknown fields kept.
+ * Malformed YAML or a field of a type Helm cannot load is `config_syntax` with line and
+ * column; semantic checks are `ChartFile#validate` and `lintChart`.
+ */
+export declare function parseChart(text: string): ChartMetadata
 
 /** What a tag template reads from a tag. */
 export interface ParsedTag {
@@ -749,6 +1276,33 @@ export declare function releaseBranch(service: string, version: string, rules?: 
 /** The released versions of `service` among arbitrary `tags`, ascending, without duplicates. */
 export declare function releasedVersions(service: string, tags: Array<string>, services: Array<string>, policy?: TagPolicy): Array<string>
 
+/**
+ * The Helm release name of `service` at `version`, optionally in `environment`, so that
+ * versions run side by side: `{service}-v{version}[-{environment}]` with every character
+ * other than a letter or digit as `-` (`delivery-v1-0-2-qa`), at most 53 characters; a name
+ * too long or not keeping its inputs apart is shortened and gets a stable hash suffix.
+ */
+export declare function releaseNames(service: string, version: string, environment?: string | undefined | null): ReleaseNames
+
+/** The names of one deployment of one version of a service. */
+export interface ReleaseNames {
+  /** The Helm release name: a DNS-1123 label of at most 53 characters. */
+  release: string
+  /** The service as it appears in names (lowercase, `-` for other characters). */
+  service: string
+  /** The version deployed (no `v`). */
+  version: string
+  /** The environment as it appears in the name, `null` when the name carries none. */
+  environment: string | null
+  /**
+   * Whether a hash suffix was added (the readable name was too long or did not keep the
+   * inputs apart).
+   */
+  hashed: boolean
+  /** The recommended labels `app.kubernetes.io/name`, `/instance` and `/version`. */
+  labels: Record<string, string>
+}
+
 /** Every name of one release. */
 export interface ReleaseTags {
   /** The release version, normalised (no `v`). */
@@ -770,6 +1324,26 @@ export interface ReleaseTags {
  * trunk name); the name is checked to read back as `kind` with the same values.
  */
 export declare function renderBranch(kind: string, values?: BranchValues | undefined | null, rules?: BranchRules): string
+
+/**
+ * The `kubernetes.io/change-cause` annotation for `cause`, by `template` (omitted, the
+ * default `{service} v{version}[ to {environment}][ from {branch}][ at {short_commit}][:
+ * {reason}]`, where a `[...]` group disappears when a value in it is missing).
+ */
+export declare function renderChangeCause(cause: ChangeCause, template?: string | undefined | null): string
+
+/**
+ * Chart.yaml text of an umbrella chart with the version of one dependency (found by alias,
+ * else name) set to `version` (a version or a range), changing only that scalar.
+ */
+export declare function rewriteChartDependencyVersion(text: string, dependency: string, version: string): string
+
+/**
+ * Chart.yaml text with `version` and/or `appVersion` set, changing only those scalars:
+ * comments, order and layout survive. An edit that would change anything else (a shared
+ * anchor, a block scalar, a flow-style file) is refused with `invalid_chart`.
+ */
+export declare function rewriteChartVersions(text: string, versions: NewChartVersions): string
 
 /** An entry of `services:`. */
 export interface ServiceConfig {
@@ -931,3 +1505,18 @@ export interface VersionResult {
   /** The error, `null` when the item succeeded. */
   error: ErrorInfo | null
 }
+
+/** Sets a dependency's version in `dir/Chart.yaml` in place without blocking the event loop. */
+export declare function writeChartDependencyVersion(dir: string, dependency: string, version: string): Promise<ChartVersionChange>
+
+/** Sets a dependency's version in `dir/Chart.yaml` in place, blocking. */
+export declare function writeChartDependencyVersionSync(dir: string, dependency: string, version: string): ChartVersionChange
+
+/**
+ * Sets `version` and/or `appVersion` in `dir/Chart.yaml` in place without blocking the event
+ * loop; the file is replaced atomically, and only when something changed.
+ */
+export declare function writeChartVersions(dir: string, versions: NewChartVersions): Promise<ChartVersionChange>
+
+/** Sets `version` and/or `appVersion` in `dir/Chart.yaml` in place, blocking. */
+export declare function writeChartVersionsSync(dir: string, versions: NewChartVersions): ChartVersionChange

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { shiprail, REPO_ROOT } from './helpers.mjs'
 
 const {
+  ChartFile,
   Pipeline,
   ReleaseVersion,
   TagTemplate,
@@ -20,20 +21,29 @@ const {
   bumpForCommits,
   chartOciTag,
   chartVersionFromOciTag,
+  chartVersionsFromRelease,
   checkImmutableTag,
   classifyBranch,
   deriveTags,
   ensureHigher,
   githubPatternAsGlob,
   githubPatternMatches,
+  helmIgnoreMatches,
+  isDns1123Label,
+  lintChart,
   nextVersion,
   parseBranchPattern,
+  parseChart,
   parseImage,
   parseVersion,
   promotionTarget,
   releaseBranch,
+  releaseNames,
   releasedVersions,
   renderBranch,
+  renderChangeCause,
+  rewriteChartDependencyVersion,
+  rewriteChartVersions,
   sortVersions,
   validateBranchRules,
   validateTagPolicy,
@@ -42,14 +52,25 @@ const {
 
 /** Vector files (by name prefix) whose ops have no Node counterpart yet, with the reason. */
 export const PENDING = new Map([
-  ['chart_', 'charts: the Node API is added with the core module'],
   ['affected', 'affected services: the Node API is added with the core module'],
   ['changes', 'changed paths: the Node API is added with the core module'],
   ['registry', 'registry client: the Node API is added with the core module'],
 ])
 
 /** Minimum case counts of the files this runner covers (as the Rust runners assert). */
-const MINIMUM = { branch: 60, image: 60, tag: 50, version: 60, trigger_azure: 160, trigger_github: 160 }
+const MINIMUM = {
+  branch: 60,
+  image: 60,
+  tag: 50,
+  version: 60,
+  trigger_azure: 160,
+  trigger_github: 160,
+  chart_metadata: 20,
+  chart_lint: 40,
+  chart_versioning: 15,
+  chart_helmignore: 25,
+  chart_release_names: 20,
+}
 
 const DIR = join(REPO_ROOT, 'tests', 'conformance')
 
@@ -81,6 +102,31 @@ function decided(decision) {
 
 /** `null` in the vectors means "not given". */
 const opt = (v) => (v === null ? undefined : v)
+
+/**
+ * A chart lint case as `lintChart` arguments, as the Rust runner builds it: values.yaml
+ * defaults to `a: 1`, `null` meaning the file is missing.
+ */
+function lintArgs(a) {
+  const input = {
+    chartYaml: a.chart_yaml,
+    valuesYaml: 'values_yaml' in a ? a.values_yaml : 'a: 1\n',
+    valuesSchema: a.values_schema,
+    templates: a.templates,
+    subcharts: a.subcharts,
+  }
+  return [input, { released: a.released, policy: a.policy }]
+}
+
+/** A lint report in the core's serde shape: no `passedStrict`/`error`, absent positions left out. */
+function coreReport({ passed, errors, warnings, findings }) {
+  const finding = ({ line, column, ...rest }) => ({
+    ...rest,
+    ...(line === null ? {} : { line }),
+    ...(column === null ? {} : { column }),
+  })
+  return { passed, errors, warnings, findings: findings.map(finding) }
+}
 
 const OPS = {
   'branch.classify': (a) => snake(classifyBranch(a.ref, { services: opt(a.services), rules: opt(a.rules) })),
@@ -136,6 +182,24 @@ const OPS = {
     Pipeline.fromYaml(a.workflow, { dialect: 'github' })
       .lint({ services: SERVICES, repoPaths: opt(a.repo_paths) })
       .map(({ code, severity, suggestion }) => ({ code, severity, suggestion })),
+
+  'chart.parse': (a) => parseChart(a.chart_yaml),
+  'chart.validate': (a) => (new ChartFile(a.chart_yaml).validate(), true),
+  'chart.archive_name': (a) => new ChartFile(a.chart_yaml).archiveName,
+  'chart.lint': (a) => coreReport(lintChart(...lintArgs(a))),
+  'chart.lint_rules': (a) => {
+    const report = lintChart(...lintArgs(a))
+    return { passed: report.passed, rules: report.findings.map((f) => `${f.severity} ${f.rule}`) }
+  },
+  'chart.set_versions': (a) => rewriteChartVersions(a.chart_yaml, { version: a.version, appVersion: a.app_version }),
+  'chart.bump_dependency': (a) => rewriteChartDependencyVersion(a.chart_yaml, a.dependency, a.version),
+  'chart.versions_from_release': (a) => snake(chartVersionsFromRelease(a.chart, a.version, a.policy)),
+  'chart.helmignore': (a) => helmIgnoreMatches(a.rules, [{ path: a.path, isDir: a.is_dir ?? false }])[0],
+  'chart.release_name': (a) => releaseNames(a.service, a.version, opt(a.environment)),
+  'chart.change_cause': (a) => renderChangeCause(a.cause, opt(a.template)),
+  'chart.is_dns1123_label': (a) => isDns1123Label(a.name),
+  'chart.oci_tag': (a) => chartOciTag(a.version),
+  'chart.version_from_oci_tag': (a) => chartVersionFromOciTag(a.tag),
 }
 
 /** Runs one case; returns a failure description or null. */

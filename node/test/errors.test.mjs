@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { shiprail, REPO_ROOT, thrown } from './helpers.mjs'
+import { shiprail, REPO_ROOT, thrown, tgz } from './helpers.mjs'
 
 const s = shiprail
 const SERVICES = ['delivery', 'dronescheduler', 'ingestion', 'package', 'workflow']
@@ -32,6 +32,15 @@ const PRODUCERS = {
   config_invalid: () => s.Config.fromYaml('services: {}\n'),
   invalid_utf8: () => s.Config.fromYamlBytes(Buffer.from('services:\n  d\xffx: 1\n', 'latin1')),
   io: () => s.Config.loadSync(join(tmpdir(), 'shiprail-no-such-dir', 'shiprail.yaml')),
+  invalid_chart: () => new s.ChartFile('name: a/b\nversion: 1.0.0\n').validate(),
+  invalid_archive: () => s.ChartArchive.readSync(Buffer.from('not a gzip stream')),
+  unsafe_archive: () =>
+    s.ChartArchive.readSync(
+      tgz([
+        { name: 'delivery/Chart.yaml', data: 'name: delivery\nversion: 1.0.2\n' },
+        { name: 'delivery/../../etc/cron.d/evil', data: '* * * * * root sh\n' },
+      ]),
+    ),
 }
 
 /** Codes no operation of the core produces yet, with the reason. */
@@ -173,6 +182,15 @@ describe('error details', () => {
         () => s.githubPatternMatches(input, [input]),
         () => s.azurePatternMatches('path', input, [input]),
         () => s.parseChangedLines(input),
+        () => s.parseChart(input),
+        () => new s.ChartFile(input).validate(),
+        () => s.lintChart({ chartYaml: input, valuesYaml: input, valuesSchema: input, subcharts: [input] }),
+        () => s.rewriteChartVersions(input, { version: '1.0.2', appVersion: input }),
+        () => s.rewriteChartDependencyVersion(input, input, input),
+        () => s.helmIgnoreMatches(input, [input, { path: input, isDir: true }]),
+        () => s.releaseNames(input, '1.0.2', input),
+        () => s.renderChangeCause({ service: input, reason: input }, input),
+        () => s.ChartArchive.readSync(Buffer.from(input)),
       ]) {
         try {
           call()

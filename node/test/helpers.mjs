@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
 
 const require = createRequire(import.meta.url)
 
@@ -25,4 +26,35 @@ export function thrown(fn) {
     return err
   }
   throw new Error('expected an error, none was thrown')
+}
+
+/**
+ * A gzip-compressed tar archive of `entries` (`{ name, data?, type?, linkname? }`; type `'0'`
+ * is a file, `'2'` a symbolic link, `'5'` a directory), written by hand so the tests can build
+ * archives no honest packer would: `..` paths, links, a Chart.yaml at the root.
+ */
+export function tgz(entries) {
+  const blocks = []
+  for (const { name, data = '', type = '0', linkname = '' } of entries) {
+    const body = Buffer.from(data)
+    const header = Buffer.alloc(512)
+    const put = (text, offset, length) => header.write(text, offset, length, 'latin1')
+    put(name, 0, 100)
+    put('0000644\0', 100, 8)
+    put('0000000\0', 108, 8)
+    put('0000000\0', 116, 8)
+    put(body.length.toString(8).padStart(11, '0') + '\0', 124, 12)
+    put('00000000000\0', 136, 12)
+    put(type, 156, 1)
+    put(linkname, 157, 100)
+    put('ustar\0', 257, 6)
+    put('00', 263, 2)
+    put('        ', 148, 8)
+    let sum = 0
+    for (const byte of header) sum += byte
+    put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8)
+    blocks.push(header, body, Buffer.alloc((512 - (body.length % 512)) % 512))
+  }
+  blocks.push(Buffer.alloc(1024))
+  return gzipSync(Buffer.concat(blocks))
 }

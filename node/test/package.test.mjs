@@ -4,6 +4,7 @@
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -50,7 +51,7 @@ describe('npm package', () => {
   })
 
   it('type-checks the typed examples against the packed types', () => {
-    for (const example of ['release-plan.ts', 'pipeline-runs.mjs']) {
+    for (const example of ['release-plan.ts', 'pipeline-runs.mjs', 'chart-package.mjs']) {
       copyFileSync(join(REPO_ROOT, 'examples', 'node', example), join(project, example))
     }
     writeFileSync(
@@ -67,7 +68,7 @@ describe('npm package', () => {
           typeRoots: [join(PACKAGE_DIR, 'node_modules', '@types')],
           types: ['node'],
         },
-        files: ['release-plan.ts', 'pipeline-runs.mjs'],
+        files: ['release-plan.ts', 'pipeline-runs.mjs', 'chart-package.mjs'],
       }),
     )
     run(process.execPath, [join(PACKAGE_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project)
@@ -122,6 +123,37 @@ describe('npm package', () => {
     const workflow = join(sample, '.github', 'workflows', 'package.yml')
     const decision = JSON.parse(run(process.execPath, ['pipeline-runs.mjs', workflow], project, { env: pr }))
     assert.deepStrictEqual([decision.dialect, decision.run], ['github', true])
+  })
+
+  it('runs the chart example: packages, checks and names a release', () => {
+    copyFileSync(join(REPO_ROOT, 'examples', 'node', 'chart-package.mjs'), join(project, 'chart-package.mjs'))
+    const work = mkdtempSync(join(tmpdir(), 'shiprail-chart-'))
+    const tags = join(work, 'tags.txt')
+    writeFileSync(tags, 'delivery-v0.1.0\ndelivery-v1.0.1\npackage-v3.0.0\n')
+    const dist = join(work, 'dist')
+    const env = { ...process.env, SOURCE_DATE_EPOCH: '1700000000' }
+    const args = ['chart-package.mjs', 'release/delivery/v1.0.2', SAMPLE_CONFIG, dist, tags]
+    const out = JSON.parse(run(process.execPath, args, project, { env }))
+    assert.deepStrictEqual([out.fileName, out.version, out.appVersion], ['delivery-1.0.2.tgz', '1.0.2', '1.0.2'])
+    assert.equal(out.path, join(dist, 'delivery-1.0.2.tgz'))
+    assert.equal(out.digest, `sha256:${createHash('sha256').update(readFileSync(out.path)).digest('hex')}`)
+    assert.equal(out.metadata.appVersion, '1.0.2')
+    assert.deepStrictEqual(
+      out.deployments.find((d) => d.environment === 'prod'),
+      { environment: 'prod', release: 'delivery-v1-0-2-prod', changeCause: 'delivery v1.0.2 to prod from release/delivery/v1.0.2' },
+    )
+    assert.equal(JSON.parse(run(process.execPath, args, project, { env })).sha256, out.sha256, 'reproducible')
+
+    let failure
+    try {
+      run(process.execPath, ['chart-package.mjs', 'release/delivery/v1.0.1', SAMPLE_CONFIG, dist, tags], project)
+    } catch (err) {
+      failure = err
+    }
+    assert.ok(failure, 'an already released version should fail')
+    assert.equal(failure.status, 1)
+    assert.match(failure.stderr, /^error\[version_not_higher\]: /)
+    assert.deepStrictEqual(readdirSync(dist), ['delivery-1.0.2.tgz'])
   })
 
   it('reports a bad branch from the example with its code and exit status 1', () => {

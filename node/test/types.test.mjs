@@ -63,6 +63,44 @@ describe('index.d.ts', () => {
     assert.equal(declared.ChangedPath.previousPath, false)
   })
 
+  it('ChartMetadata, ChartDependency and ChartMaintainer have the keys of a full Chart.yaml', () => {
+    const md = shiprail.parseChart(
+      'apiVersion: v1\nname: c\nversion: 1.0.0\nkubeVersion: ">=1.20.0-0"\ndescription: d\ntype: application\n' +
+        'keywords: [k]\nhome: https://h\nsources: [https://s]\nicon: https://i\nappVersion: "1"\ndeprecated: true\n' +
+        'annotations: {a: b}\ncondition: c.enabled\ntags: t\n' +
+        'dependencies:\n- {name: d, version: 1.0.0, repository: oci://r, condition: d.on, tags: [t], enabled: true, import-values: [x], alias: e}\n' +
+        'maintainers:\n- {name: m, email: m@x.io, url: https://m}\n',
+    )
+    assert.deepStrictEqual(Object.keys(declared.ChartMetadata).sort(), Object.keys(md).sort())
+    for (const key of ['apiVersion', 'name', 'version']) assert.equal(declared.ChartMetadata[key], false, key)
+    const dependencyKeys = Object.keys(md.dependencies[0]).sort()
+    const declaredDependency = dts.match(/^export interface ChartDependency \{\n([\s\S]*?)^\}/m)[1]
+    const dependencyFields = [...declaredDependency.matchAll(/^ {2}'?([\w-]+)'?\??: /gm)].map((m) => m[1]).sort()
+    assert.deepStrictEqual(dependencyFields, dependencyKeys)
+    assert.deepStrictEqual(Object.keys(declared.ChartMaintainer).sort(), Object.keys(md.maintainers[0]).sort())
+  })
+
+  it('ChartLintInput and ChangeCause have the keys their conversions accept', () => {
+    const accepted = (call) => {
+      try {
+        call()
+      } catch (err) {
+        return [...err.message.split('expected one of ')[1].matchAll(/`(\w+)`/g)].map((m) => m[1]).sort()
+      }
+      throw new Error('an unknown key was accepted')
+    }
+    assert.deepStrictEqual(Object.keys(declared.ChartLintInput).sort(), accepted(() => shiprail.lintChart({ nope: 1 })))
+    assert.deepStrictEqual(
+      Object.keys(declared.ChangeCause).sort(),
+      accepted(() => shiprail.renderChangeCause({ service: 'd', nope: 1 })),
+    )
+    assert.equal(declared.ChangeCause.service, false, 'service is required')
+  })
+
+  it('ArchiveLimits has the keys of the core limits', () => {
+    assert.deepStrictEqual(Object.keys(declared.ArchiveLimits).sort(), Object.keys(shiprail.ChartArchive.defaultLimits()).sort())
+  })
+
   it('declares exactly the runtime exports', () => {
     const names = new Set()
     for (const m of dts.matchAll(/^export declare (?:const|function|class) (\w+)/gm)) names.add(m[1])

@@ -589,3 +589,310 @@ impl From<shiprail::trigger::lint::Finding> for Finding {
         }
     }
 }
+
+/// The files of a chart in memory (`ChartLintInput`, camelCase keys like a result) as the
+/// core's `LintInput`. Read strictly: an unknown key (`chart_yaml` for `chartYaml`) is an
+/// `invalid_chart` error rather than a file silently taken as missing. `templates` is read by
+/// the core's serde (`missing`, `file`, `directory`); an absent one is the core's default.
+pub(crate) fn lint_input(value: Value) -> shiprail::Result<shiprail::chart::LintInput> {
+    use shiprail::chart::{LintInput, PathKind};
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct LintInputIn {
+        chart_yaml: Option<String>,
+        values_yaml: Option<String>,
+        values_schema: Option<String>,
+        templates: Option<PathKind>,
+        subcharts: Option<Vec<String>>,
+    }
+
+    let input: LintInputIn = serde_json::from_value(value).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidChart,
+            format!("invalid chart lint input: {e}"),
+        )
+    })?;
+    // Every field named, so a field added to the core's LintInput fails to compile here.
+    Ok(LintInput {
+        chart_yaml: input.chart_yaml,
+        values_yaml: input.values_yaml,
+        values_schema: input.values_schema,
+        templates: input.templates.unwrap_or_default(),
+        subcharts: input.subcharts,
+    })
+}
+
+/// The facts of a change cause (`ChangeCause`) as the core's. Read strictly: an unknown key
+/// (`enviroment`) is an `invalid_template` error, as a value the template needs and does not
+/// get; the version is parsed by the core's `FromStr` (`invalid_version`).
+pub(crate) fn change_cause(value: Value) -> shiprail::Result<shiprail::chart::ChangeCause> {
+    #[derive(Default, serde::Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    struct ChangeCauseIn {
+        service: String,
+        version: Option<String>,
+        environment: Option<String>,
+        branch: Option<String>,
+        commit: Option<String>,
+        reason: Option<String>,
+    }
+
+    let cause: ChangeCauseIn = serde_json::from_value(value).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidTemplate,
+            format!("invalid change cause: {e}"),
+        )
+    })?;
+    // Every field named, so a field added to the core's ChangeCause fails to compile here.
+    Ok(shiprail::chart::ChangeCause {
+        service: cause.service,
+        version: cause.version.as_deref().map(str::parse).transpose()?,
+        environment: cause.environment,
+        branch: cause.branch,
+        commit: cause.commit,
+        reason: cause.reason,
+    })
+}
+
+/// A count as a JS number (counts of findings never come near `u32::MAX`).
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// One finding of a chart lint.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct ChartFinding {
+    /// How serious it is: only errors fail a lint (warnings too when strict).
+    #[napi(ts_type = "'error' | 'warning' | 'info'")]
+    pub severity: String,
+    /// The rule's stable id (`version_semver`, `mutable_image_tag`, ...), one of
+    /// `chartLintRules()`.
+    pub rule: String,
+    /// The file, relative to the chart directory (`Chart.yaml`, `values.yaml`, `templates/`).
+    pub file: String,
+    /// 1-based line, `null` when the finding is not about a written value.
+    pub line: Option<u32>,
+    /// 1-based column (characters), `null` with `line`.
+    pub column: Option<u32>,
+    /// What is wrong, naming the value.
+    pub message: String,
+}
+
+impl From<shiprail::chart::Finding> for ChartFinding {
+    fn from(f: shiprail::chart::Finding) -> Self {
+        ChartFinding {
+            severity: f.severity.to_string(),
+            rule: f.rule.to_string(),
+            file: f.file,
+            line: f.line,
+            column: f.column,
+            message: f.message,
+        }
+    }
+}
+
+/// The findings of one chart lint, in rule order, with the verdicts.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct ChartLintReport {
+    /// No errors (what makes `helm lint` exit 0).
+    pub passed: bool,
+    /// No errors and no warnings (`helm lint --strict`).
+    pub passed_strict: bool,
+    /// The number of errors.
+    pub errors: u32,
+    /// The number of warnings.
+    pub warnings: u32,
+    /// Every finding, in rule order.
+    pub findings: Vec<ChartFinding>,
+    /// The errors as one error to throw (the first error's code, every error in the message),
+    /// `null` when the lint passed.
+    pub error: Option<crate::error::ErrorInfo>,
+}
+
+impl From<shiprail::chart::LintReport> for ChartLintReport {
+    fn from(r: shiprail::chart::LintReport) -> Self {
+        ChartLintReport {
+            passed: r.passed(),
+            passed_strict: r.passed_strict(),
+            errors: count(r.errors()),
+            warnings: count(r.warnings()),
+            error: r.to_error().as_ref().map(crate::error::ErrorInfo::from),
+            findings: r.findings.into_iter().map(ChartFinding::from).collect(),
+        }
+    }
+}
+
+/// A chart lint rule: its id, its severity, the error code a failing finding maps to, and
+/// whether Helm's loader enforces it.
+#[napi(object, object_from_js = false)]
+pub struct ChartLintRuleInfo {
+    /// The stable id (`version_semver`).
+    pub id: String,
+    /// The severity of its findings.
+    #[napi(ts_type = "'error' | 'warning' | 'info'")]
+    pub severity: String,
+    /// The error code a failing finding maps to (`invalid_chart`, `version_not_higher`, ...).
+    pub code: String,
+    /// Whether Helm's chart loader enforces it, so that `helm package`, `helm template` and
+    /// `helm install` fail on it too (not only `helm lint`).
+    pub enforced_on_load: bool,
+}
+
+impl From<shiprail::chart::LintRule> for ChartLintRuleInfo {
+    fn from(rule: shiprail::chart::LintRule) -> Self {
+        ChartLintRuleInfo {
+            id: rule.id().to_string(),
+            severity: rule.severity().to_string(),
+            code: rule.kind().code().to_string(),
+            enforced_on_load: rule.enforced_on_load(),
+        }
+    }
+}
+
+/// The chart version and appVersion of one release (can be passed as the versions of
+/// `rewriteChartVersions`, `writeChartVersions` and `packageChart`).
+#[napi(object, object_from_js = false)]
+pub struct ChartVersions {
+    /// The chart `version`: the release version (no `v`).
+    pub version: String,
+    /// The chart `appVersion`, by the tag policy.
+    pub app_version: String,
+}
+
+impl From<shiprail::chart::ChartVersions> for ChartVersions {
+    fn from(v: shiprail::chart::ChartVersions) -> Self {
+        ChartVersions {
+            version: v.version.to_string(),
+            app_version: v.app_version,
+        }
+    }
+}
+
+/// What an in-place edit of Chart.yaml changed.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct ChartVersionChange {
+    /// The edited file.
+    pub file: String,
+    /// The chart version (for a dependency bump, the dependency's version) before.
+    pub previous_version: Option<String>,
+    /// The version after.
+    pub version: Option<String>,
+    /// appVersion before (chart edits only).
+    pub previous_app_version: Option<String>,
+    /// appVersion after (chart edits only).
+    pub app_version: Option<String>,
+    /// The dependency edited (dependency bumps only).
+    pub dependency: Option<String>,
+    /// Whether the file changed (it is rewritten only then).
+    pub changed: bool,
+}
+
+impl From<shiprail::chart::VersionChange> for ChartVersionChange {
+    fn from(c: shiprail::chart::VersionChange) -> Self {
+        ChartVersionChange {
+            file: c.file.display().to_string(),
+            previous_version: c.previous_version,
+            version: c.version,
+            previous_app_version: c.previous_app_version,
+            app_version: c.app_version,
+            dependency: c.dependency,
+            changed: c.changed,
+        }
+    }
+}
+
+/// The names of one deployment of one version of a service.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct ReleaseNames {
+    /// The Helm release name: a DNS-1123 label of at most 53 characters.
+    pub release: String,
+    /// The service as it appears in names (lowercase, `-` for other characters).
+    pub service: String,
+    /// The version deployed (no `v`).
+    pub version: String,
+    /// The environment as it appears in the name, `null` when the name carries none.
+    pub environment: Option<String>,
+    /// Whether a hash suffix was added (the readable name was too long or did not keep the
+    /// inputs apart).
+    pub hashed: bool,
+    /// The recommended labels `app.kubernetes.io/name`, `/instance` and `/version`.
+    #[napi(ts_type = "Record<string, string>")]
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+impl From<shiprail::chart::ReleaseNames> for ReleaseNames {
+    fn from(n: shiprail::chart::ReleaseNames) -> Self {
+        ReleaseNames {
+            release: n.release,
+            service: n.service,
+            version: n.version.to_string(),
+            environment: n.environment,
+            hashed: n.hashed,
+            labels: n.labels,
+        }
+    }
+}
+
+/// What a loaded chart archive holds.
+#[napi(object, object_from_js = false)]
+pub struct ArchiveSummary {
+    /// The chart's top-level directory in the archive.
+    pub root: String,
+    /// The chart metadata, in its Chart.yaml form.
+    #[napi(ts_type = "ChartMetadata")]
+    pub metadata: Value,
+    /// Every file, relative to the top-level directory, in archive order.
+    pub files: Vec<String>,
+    /// The decompressed size of all files, in bytes.
+    pub size: f64,
+}
+
+impl TryFrom<shiprail::chart::ArchiveSummary> for ArchiveSummary {
+    type Error = napi::Error;
+
+    fn try_from(s: shiprail::chart::ArchiveSummary) -> napi::Result<Self> {
+        Ok(ArchiveSummary {
+            metadata: to_plain(&s.metadata)?,
+            root: s.root,
+            files: s.files,
+            size: s.size as f64,
+        })
+    }
+}
+
+/// A packaged chart, as `ChartPackage#toJSON` writes it (the archive bytes left out).
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct ChartPackageInfo {
+    /// `<name>-<version>.tgz`.
+    pub file_name: String,
+    /// The chart name.
+    pub name: String,
+    /// The chart version in the archive.
+    pub version: String,
+    /// The appVersion in the archive, `null` when the chart has none.
+    pub app_version: Option<String>,
+    /// The SHA-256 of the archive, lowercase hex.
+    pub sha256: String,
+    /// `sha256:<hex>`, as OCI registries and `helm push` print it.
+    pub digest: String,
+    /// The archive size in bytes.
+    pub size: f64,
+    /// The archive entries (`<name>/Chart.yaml`, ...), in archive order.
+    pub files: Vec<String>,
+}
+
+impl From<&shiprail::chart::ChartPackage> for ChartPackageInfo {
+    fn from(p: &shiprail::chart::ChartPackage) -> Self {
+        ChartPackageInfo {
+            file_name: p.file_name.clone(),
+            name: p.name.clone(),
+            version: p.version.clone(),
+            app_version: p.app_version.clone(),
+            sha256: p.sha256.clone(),
+            digest: p.digest(),
+            size: p.size as f64,
+            files: p.files.clone(),
+        }
+    }
+}

@@ -1,14 +1,17 @@
 //! TypeScript declarations of the `shiprail.yaml` sections that policies are passed as, of the
-//! other plain objects read through serde (`AzureOptions`, `TriggerEvent`), and of the string
-//! unions results use.
+//! other plain objects read through serde (`AzureOptions`, `TriggerEvent`, `ChartLintInput`,
+//! `ChangeCause`, `ArchiveLimits`), of the plain objects written by the core's serde
+//! (`ChartMetadata`), and of the string unions results use.
 //!
 //! These structs exist for `index.d.ts` only: they are never converted at runtime (policies go
 //! through the core's serde, see [`crate::convert::section`]; events through
-//! [`crate::convert::event`]). Section keys are the YAML keys (snake_case), so a section read
-//! from a `Config` can be passed back as a policy. The Node tests compare each section
+//! [`crate::convert::event`]; chart inputs through [`crate::convert::lint_input`] and
+//! [`crate::convert::change_cause`]). Section keys are the YAML keys (snake_case), so a section
+//! read from a `Config` can be passed back as a policy. The Node tests compare each section
 //! interface's keys with the core's JSON Schema, `AzureOptions` with the core's serialized
-//! options and `TriggerEvent` with the keys the conversion accepts, so a field added to the core
-//! and not here fails the suite.
+//! options, `TriggerEvent`, `ChartLintInput` and `ChangeCause` with the keys the conversions
+//! accept, `ArchiveLimits` with the core's default limits and `ChartMetadata` with a parsed
+//! Chart.yaml that has every field, so a field added to the core and not here fails the suite.
 #![allow(missing_docs)]
 
 use napi_derive::napi;
@@ -230,4 +233,143 @@ pub struct TriggerEvent {
     pub commit_messages: Option<Vec<String>>,
     /// Whether this push created the branch.
     pub new_branch: Option<bool>,
+}
+
+/// The files of a chart in memory, for `lintChart` (camelCase keys, like a result; unknown
+/// keys are refused with `invalid_chart`). An omitted or `null` file does not exist.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ChartLintInput {
+    /// Chart.yaml.
+    #[napi(ts_type = "string | null")]
+    pub chart_yaml: Option<String>,
+    /// values.yaml.
+    #[napi(ts_type = "string | null")]
+    pub values_yaml: Option<String>,
+    /// values.schema.json.
+    #[napi(ts_type = "string | null")]
+    pub values_schema: Option<String>,
+    /// What `templates` is (default `directory`).
+    #[napi(ts_type = "'missing' | 'file' | 'directory' | null")]
+    pub templates: Option<String>,
+    /// The names (Chart.yaml `name`) of the charts in `charts/`; omitted or `null`, the
+    /// dependency checks are skipped.
+    #[napi(ts_type = "Array<string> | null")]
+    pub subcharts: Option<Vec<String>>,
+}
+
+/// The facts a change cause is rendered from (unknown keys are refused with
+/// `invalid_template`).
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ChangeCause {
+    /// The service deployed.
+    pub service: String,
+    /// The version deployed (`v` accepted).
+    #[napi(ts_type = "string | null")]
+    pub version: Option<String>,
+    /// The environment deployed to.
+    #[napi(ts_type = "string | null")]
+    pub environment: Option<String>,
+    /// The branch the release came from.
+    #[napi(ts_type = "string | null")]
+    pub branch: Option<String>,
+    /// The commit the release was built from (`{short_commit}` is its first 7 characters).
+    #[napi(ts_type = "string | null")]
+    pub commit: Option<String>,
+    /// Why (an approval note, a ticket).
+    #[napi(ts_type = "string | null")]
+    pub reason: Option<String>,
+}
+
+/// Limits on what a chart archive may hold (the core's snake_case keys); an omitted key keeps
+/// its default (`ChartArchive.defaultLimits()`).
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ArchiveLimits {
+    /// The most bytes all files may hold together, decompressed (default 100 MiB).
+    #[napi(js_name = "max_total_size")]
+    pub max_total_size: Option<f64>,
+    /// The most bytes one file may hold (default 5 MiB).
+    #[napi(js_name = "max_file_size")]
+    pub max_file_size: Option<f64>,
+    /// The most entries, files and directories (default 10,000).
+    #[napi(js_name = "max_entries")]
+    pub max_entries: Option<f64>,
+    /// The longest path, in bytes (default 4096).
+    #[napi(js_name = "max_path_len")]
+    pub max_path_len: Option<f64>,
+}
+
+/// Chart.yaml's metadata in its Chart.yaml form, as Helm reads it. `apiVersion`, `name` and
+/// `version` are always present (empty when not written); other fields only when written.
+/// Fields Helm does not know are kept too, under their own keys, in file order.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ChartMetadata {
+    /// `v1` or `v2` (as written; lint checks it).
+    pub api_version: String,
+    /// The chart name.
+    pub name: String,
+    /// The chart version (as written; lint checks it is SemVer).
+    pub version: String,
+    /// The Kubernetes versions the chart supports (a SemVer range).
+    pub kube_version: Option<String>,
+    /// One sentence about the chart.
+    pub description: Option<String>,
+    /// `application` or `library`.
+    #[napi(js_name = "type")]
+    pub chart_type: Option<String>,
+    /// Search keywords.
+    pub keywords: Option<Vec<String>>,
+    /// The project's home page.
+    pub home: Option<String>,
+    /// Source code URLs.
+    pub sources: Option<Vec<String>>,
+    /// The charts this chart depends on.
+    pub dependencies: Option<Vec<ChartDependency>>,
+    /// The maintainers.
+    pub maintainers: Option<Vec<ChartMaintainer>>,
+    /// The icon URL.
+    pub icon: Option<String>,
+    /// The version of the application deployed (any text; numbers read as Go formats them).
+    pub app_version: Option<String>,
+    /// Whether the chart is deprecated (present only when `true`).
+    pub deprecated: Option<bool>,
+    /// Annotations.
+    #[napi(ts_type = "Record<string, string>")]
+    pub annotations: Option<String>,
+    /// apiVersion v1 only: the condition enabling the chart as a subchart.
+    pub condition: Option<String>,
+    /// apiVersion v1 only: the tags grouping the chart as a subchart.
+    pub tags: Option<String>,
+}
+
+/// An entry of Chart.yaml `dependencies` (unknown fields kept under their own keys).
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ChartDependency {
+    /// The chart name.
+    pub name: String,
+    /// A version or SemVer range.
+    pub version: Option<String>,
+    /// The repository URL (`oci://`, `https://`, `file://`) or alias (`@name`).
+    pub repository: Option<String>,
+    /// A values path that enables the dependency.
+    pub condition: Option<String>,
+    /// Tags that enable the dependency.
+    pub tags: Option<Vec<String>>,
+    /// Whether it is enabled.
+    pub enabled: Option<bool>,
+    /// Values imported from the subchart.
+    #[napi(js_name = "import-values", ts_type = "Array<unknown>")]
+    pub import_values: Option<Vec<String>>,
+    /// The name the dependency is known by in this chart.
+    pub alias: Option<String>,
+}
+
+/// An entry of Chart.yaml `maintainers` (unknown fields kept under their own keys).
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ChartMaintainer {
+    /// The maintainer's name.
+    pub name: String,
+    /// An e-mail address.
+    pub email: Option<String>,
+    /// A URL.
+    pub url: Option<String>,
 }
