@@ -36,6 +36,8 @@ enum Command {
     Trigger(commands::trigger::Command),
     /// The services a change set affects (changed paths from a file or from git).
     Affected(commands::affected::Args),
+    /// Lint pipeline triggers and shiprail.yaml against the branch rules, services and files.
+    Lint(commands::lint::Args),
     /// Configuration: check a shiprail.yaml, print its JSON Schema.
     #[command(subcommand)]
     Config(commands::config::Command),
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Version(args) => commands::version::run(args),
         Command::Image(cmd) => commands::image::run(cmd),
         Command::Trigger(cmd) => commands::trigger::run(cmd),
+        Command::Lint(args) => commands::lint::run(args),
         Command::Config(cmd) => commands::config::run(cmd),
         Command::Chart(cmd) => commands::chart::run(cmd),
         Command::Affected(args) => commands::affected::run(args),

@@ -14,8 +14,24 @@ pub(crate) enum Format {
     Text,
 }
 
-/// A command's outcome: its JSON result, or an error.
-pub(crate) type Outcome = Result<Value, Error>;
+/// Why a command did not succeed.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// An error: printed as `{"error": ...}`; exit 1 for a rule violation, else 2.
+    Error(Error),
+    /// A complete report whose findings break rules (a failing lint): printed as the result
+    /// itself, exit 1, so that the caller sees every finding and not just the first.
+    Findings(Value),
+}
+
+impl From<Error> for Failure {
+    fn from(err: Error) -> Self {
+        Failure::Error(err)
+    }
+}
+
+/// A command's outcome: its JSON result, or why it failed.
+pub(crate) type Outcome = Result<Value, Failure>;
 
 /// The JSON form of an error: `{"error": {"code", "message", ...}}`.
 pub(crate) fn error_json(err: &Error) -> Value {
@@ -40,10 +56,16 @@ pub(crate) fn error_json(err: &Error) -> Value {
 pub(crate) fn finish(format: Format, outcome: Outcome) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     let written = match (&outcome, format) {
-        (Ok(value), Format::Json) => writeln!(stdout, "{}", pretty(value)),
-        (Ok(value), Format::Text) => write_text(&mut stdout, value, ""),
-        (Err(err), Format::Json) => writeln!(stdout, "{}", pretty(&error_json(err))),
-        (Err(err), Format::Text) => {
+        (Ok(value) | Err(Failure::Findings(value)), Format::Json) => {
+            writeln!(stdout, "{}", pretty(value))
+        }
+        (Ok(value) | Err(Failure::Findings(value)), Format::Text) => {
+            write_text(&mut stdout, value, "")
+        }
+        (Err(Failure::Error(err)), Format::Json) => {
+            writeln!(stdout, "{}", pretty(&error_json(err)))
+        }
+        (Err(Failure::Error(err)), Format::Text) => {
             writeln!(std::io::stderr(), "error[{}]: {err}", err.code())
         }
     };
@@ -53,8 +75,9 @@ pub(crate) fn finish(format: Format, outcome: Outcome) -> ExitCode {
     }
     match outcome {
         Ok(_) => ExitCode::SUCCESS,
-        Err(err) if err.kind().is_rule_violation() => ExitCode::from(1),
-        Err(_) => ExitCode::from(2),
+        Err(Failure::Findings(_)) => ExitCode::from(1),
+        Err(Failure::Error(err)) if err.kind().is_rule_violation() => ExitCode::from(1),
+        Err(Failure::Error(_)) => ExitCode::from(2),
     }
 }
 

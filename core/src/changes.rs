@@ -90,6 +90,11 @@ pub fn changed_between(repo: impl AsRef<Path>, base: &str, head: &str) -> Result
     Git::new(repo.as_ref()).changed_between(base, head)
 }
 
+/// Every file of the repository at `repo` (see [`Git::repository_files`]).
+pub fn repository_files(repo: impl AsRef<Path>) -> Result<Vec<String>> {
+    Git::new(repo.as_ref()).repository_files()
+}
+
 /// The paths a pull request of `head` into `base` changes (three dots: from the merge-base of
 /// the two to `head`), as CI systems show a pull request's files.
 pub fn changed_for_pull_request(
@@ -184,6 +189,31 @@ impl Git {
             Some(fork) => self.diff_trees(&fork, head, &[default_branch, head]),
             None => self.all_files(head),
         }
+    }
+
+    /// Every file of the work tree under this folder that git knows or would add (tracked
+    /// files plus untracked ones not ignored), `/`-separated and relative to the folder (which
+    /// may be a monorepo inside a larger repository): what lint checks path filters against.
+    pub fn repository_files(&self) -> Result<Vec<String>> {
+        let run = self.run(&[
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])?;
+        if !run.ok {
+            return Err(self.explain_failure("ls-files", &[], &run.stderr));
+        }
+        let mut files: Vec<String> = run
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(path_text)
+            .collect();
+        files.sort();
+        files.dedup();
+        Ok(files)
     }
 
     /// The best common ancestor of two revisions, or `None` when they share no history.

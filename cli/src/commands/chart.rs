@@ -1,7 +1,7 @@
 //! `shiprail chart ...`: lint, version, package and inspect Helm charts; name releases.
 
 use super::{load_config, read_input, to_json};
-use crate::output::Outcome;
+use crate::output::{Failure, Outcome};
 use serde_json::json;
 use shiprail::chart::{
     ArchiveLimits, ChangeCause, ChangeCauseTemplate, ChartArchive, ChartFile, ChartVersions,
@@ -166,28 +166,10 @@ pub(crate) fn run(cmd: &Command) -> Outcome {
                 policy: config.tags.clone(),
             };
             let report = lint_dir(dir, &options)?;
-            if let Some(error) = report.to_error() {
-                // Findings name files relative to the chart directory.
-                return Err(match error.location().and_then(|l| l.file.clone()) {
-                    Some(file) => error.in_file(&dir.join(file)),
-                    None => error,
-                });
-            }
-            if *strict && !report.passed_strict() {
-                let warnings: Vec<String> = report
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity == shiprail::chart::Severity::Warning)
-                    .map(ToString::to_string)
-                    .collect();
-                return Err(Error::new(
-                    ErrorKind::InvalidChart,
-                    format!(
-                        "--strict: {} warnings: {}",
-                        warnings.len(),
-                        warnings.join("; ")
-                    ),
-                ));
+            // A failing report is printed whole (every finding, with its file relative to the
+            // chart directory) and exits 1.
+            if !report.passed() || (*strict && !report.passed_strict()) {
+                return Err(Failure::Findings(to_json(&report)?));
             }
             to_json(&report)
         }

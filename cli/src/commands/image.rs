@@ -202,7 +202,8 @@ fn promote(args: &PromoteArgs) -> Outcome {
         return Err(Error::new(
             ErrorKind::InvalidImageReference,
             "no destination: give DST, or --env ENV (or --namespace NS) to name it by the promotion template",
-        ));
+        )
+        .into());
     }
     let mut request = policy.request(&args.source, args.destination.as_deref())?;
     if let Some(expected) = &args.expect_digest {
@@ -213,7 +214,8 @@ fn promote(args: &PromoteArgs) -> Outcome {
             return Err(Error::new(
                 ErrorKind::InvalidImageReference,
                 format!("the source names {other} but --expect-digest is {expected}"),
-            ));
+            )
+            .into());
         }
         request.expected_digest = Some(expected);
     }

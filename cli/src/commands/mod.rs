@@ -5,6 +5,7 @@ pub(crate) mod branch;
 pub(crate) mod chart;
 pub(crate) mod config;
 pub(crate) mod image;
+pub(crate) mod lint;
 pub(crate) mod trigger;
 pub(crate) mod version;
 
@@ -63,7 +64,7 @@ pub(crate) fn read_input(path: &PathBuf) -> Result<String, Error> {
 }
 
 /// Serializes a result for output.
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, Error> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> crate::output::Outcome {
     serde_json::to_value(value)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot render the result: {e}")))
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot render the result: {e}")).into())
 }

@@ -173,3 +173,79 @@ mod tests {
         assert_eq!(finding.to_string(), "line 3, column 7: warning [c]: m");
     }
 }
+
+/// Lint findings about `shiprail.yaml` itself against the repository's files: a file claimed
+/// by two services (a change to it would release both, which is rarely meant) and a service
+/// whose include globs match no file at all (probably a typo or a moved folder).
+///
+/// ```
+/// use shiprail::config::Config;
+/// use shiprail::trigger::lint::lint_config;
+/// let config = Config::from_yaml_str(
+///     "services:\n  a: {paths: {include: ['src/**']}}\n  b: {paths: {include: ['src/b/**']}}\n  c: {paths: {include: ['srv/c/**']}}\n",
+/// )?;
+/// let files = vec!["src/b/main.c".to_string(), "src/a/main.c".to_string()];
+/// let findings = lint_config(&config, &files)?;
+/// assert_eq!(findings[0].code, "service_path_overlap");
+/// assert_eq!(findings[1].code, "unmatched_service_paths");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn lint_config(
+    config: &crate::config::Config,
+    repo_paths: &[String],
+) -> crate::Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    let overlaps = config.overlapping_paths(repo_paths.iter().map(String::as_str))?;
+    // One finding per set of services, naming the first path and how many more there are.
+    let mut by_services: std::collections::BTreeMap<Vec<String>, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for overlap in overlaps {
+        by_services
+            .entry(overlap.services)
+            .or_default()
+            .push(overlap.path);
+    }
+    for (services, paths) in by_services {
+        let more = match paths.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        findings.push(Finding {
+            code: "service_path_overlap".into(),
+            severity: Severity::Warning,
+            message: format!(
+                "`{}`{more} belong to several services ({}): a change there releases all of them; narrow an include or add an exclude",
+                paths[0],
+                services
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            location: None,
+            suggestion: None,
+        });
+    }
+    for (name, service) in &config.services {
+        let matches_any = repo_paths.iter().any(|p| service.paths.is_match(p));
+        if !matches_any {
+            let includes: Vec<String> = service
+                .paths
+                .include
+                .iter()
+                .map(|g| format!("`{g}`"))
+                .collect();
+            findings.push(Finding {
+                code: "unmatched_service_paths".into(),
+                severity: Severity::Warning,
+                message: format!(
+                    "service `{name}`: no file of the repository matches {}; no change can affect it",
+                    includes.join(", ")
+                ),
+                location: None,
+                suggestion: None,
+            });
+        }
+    }
+    Ok(findings)
+}
