@@ -140,40 +140,6 @@ impl<'a> LintContext<'a> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const _: fn() = || {
-        fn assert<T: Send + Sync>() {}
-        assert::<Finding>();
-        assert::<Severity>();
-        assert::<LintContext<'static>>();
-    };
-
-    #[test]
-    fn finding_serializes_flat_with_location() {
-        let finding = Finding {
-            code: "c".into(),
-            severity: Severity::Warning,
-            message: "m".into(),
-            location: Some(Location {
-                file: None,
-                line: 3,
-                column: 7,
-            }),
-            suggestion: None,
-        };
-        assert_eq!(
-            serde_json::to_string(&finding).ok().as_deref(),
-            Some(
-                r#"{"code":"c","severity":"warning","message":"m","location":{"line":3,"column":7},"suggestion":null}"#
-            )
-        );
-        assert_eq!(finding.to_string(), "line 3, column 7: warning [c]: m");
-    }
-}
-
 /// Lint findings about `shiprail.yaml` itself against the repository's files: a file claimed
 /// by two services (a change to it would release both, which is rarely meant) and a service
 /// whose include globs match no file at all (probably a typo or a moved folder).
@@ -248,4 +214,38 @@ pub fn lint_config(
         }
     }
     Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const _: fn() = || {
+        fn assert<T: Send + Sync>() {}
+        assert::<Finding>();
+        assert::<Severity>();
+        assert::<LintContext<'static>>();
+    };
+
+    #[test]
+    fn finding_serializes_flat_with_location() {
+        let finding = Finding {
+            code: "c".into(),
+            severity: Severity::Warning,
+            message: "m".into(),
+            location: Some(Location {
+                file: None,
+                line: 3,
+                column: 7,
+            }),
+            suggestion: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&finding).ok().as_deref(),
+            Some(
+                r#"{"code":"c","severity":"warning","message":"m","location":{"line":3,"column":7},"suggestion":null}"#
+            )
+        );
+        assert_eq!(finding.to_string(), "line 3, column 7: warning [c]: m");
+    }
 }
