@@ -704,7 +704,8 @@ impl PyStubType for AzureList {
     }
 }
 
-/// The empty iterable `()`, the default of optional iterables (rendered so in the stub).
+/// Strings back to Python as a tuple: the stub generator renders a default of
+/// `Strings(Vec::new())` through this, as `()` (the default `services` of `Pipeline.lint`).
 impl<'py> IntoPyObject<'py> for Strings {
     type Target = pyo3::types::PyTuple;
     type Output = Bound<'py, pyo3::types::PyTuple>;
