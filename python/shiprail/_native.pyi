@@ -10,28 +10,43 @@ __all__ = [
     "Branch",
     "BranchPattern",
     "BranchRules",
+    "ChangedPath",
     "Config",
     "DEFAULT_PROMOTION_TEMPLATE",
     "DOCKER_HUB",
+    "Decision",
     "ERROR_CODES",
+    "Event",
+    "Finding",
     "ImageReference",
     "MAX_NAME_LEN",
     "MAX_TAG_LEN",
     "NextRelease",
     "NextVersion",
+    "Pipeline",
     "PromotionTarget",
     "Release",
     "ReleaseTags",
     "ReleaseVersion",
     "TagPolicy",
     "TagTemplate",
+    "TraceStep",
     "VersionPolicy",
     "__version__",
     "_raise_for_code",
+    "azure_pattern_matches",
     "bump_for_commits",
     "chart_oci_tag",
     "chart_version_from_oci_tag",
+    "detect_dialect",
     "ensure_higher",
+    "full_ref",
+    "github_pattern_as_glob",
+    "github_pattern_escape",
+    "github_pattern_matches",
+    "github_pattern_to_regex",
+    "github_skip_instruction",
+    "parse_changed_lines",
     "parse_images",
     "parse_versions",
     "sort_versions",
@@ -190,6 +205,54 @@ class BranchRules:
     def __repr__(self) -> builtins.str: ...
 
 @typing.final
+class ChangedPath:
+    r"""
+    One changed path, `/`-separated from the repository root.
+    
+    `ChangedPath("src/a.cs")` is a modified file; `status` is `added`, `modified`, `deleted` or
+    `renamed` (with `previous_path`, the old path: both sides of a rename count as changed).
+    `parse_changed_lines` reads `git diff --name-status` into a list of them.
+    """
+    @property
+    def path(self) -> builtins.str:
+        r"""
+        The path (the new one, for a rename).
+        """
+    @property
+    def status(self) -> typing.Literal['added', 'modified', 'deleted', 'renamed']:
+        r"""
+        How it changed: `added`, `modified`, `deleted` or `renamed`.
+        """
+    @property
+    def previous_path(self) -> typing.Optional[builtins.str]:
+        r"""
+        The old path of a rename, `None` otherwise.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __hash__(self) -> builtins.int: ...
+    def __new__(cls, path: builtins.str, status: typing.Optional[builtins.str] = None, previous_path: typing.Optional[builtins.str] = None) -> ChangedPath:
+        r"""
+        A changed path; without `status`, a modified file. Raises `EventError` for an unknown
+        status.
+        """
+    @staticmethod
+    def modified(path: builtins.str) -> ChangedPath:
+        r"""
+        A modified path: the common case when only names are known.
+        """
+    def paths(self) -> builtins.list[builtins.str]:
+        r"""
+        Every path the change touches: both sides of a rename.
+        """
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"path", "status", "previous_path"?}`, the core's JSON (accepted back in `changed`).
+        """
+    def __str__(self) -> builtins.str: ...
+    def __repr__(self) -> builtins.str: ...
+    def __reduce__(self) -> tuple[type[ChangedPath], tuple[builtins.str, builtins.str, typing.Optional[builtins.str]]]: ...
+
+@typing.final
 class Config:
     r"""
     A validated `shiprail.yaml`: services, branch rules, version and tag policies, promotion,
@@ -312,6 +375,159 @@ class Config:
         The whole configuration as the file would be written, defaults filled in.
         """
     def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class Decision:
+    r"""
+    Whether an event runs a pipeline (`run`), why (`reason`, one sentence naming the deciding
+    filter and pattern), and every step of the evaluation (`explain`).
+    """
+    @property
+    def run(self) -> builtins.bool:
+        r"""
+        Whether the pipeline runs.
+        """
+    @property
+    def reason(self) -> builtins.str:
+        r"""
+        Why, naming the deciding filter and pattern.
+        """
+    @property
+    def explain(self) -> builtins.list[TraceStep]:
+        r"""
+        Every step of the evaluation, in order.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"run", "reason", "explain": [...]}`, as `shiprail trigger eval` prints it.
+        """
+    def __str__(self) -> builtins.str: ...
+    def __repr__(self) -> builtins.str: ...
+    def __hash__(self) -> builtins.int: ...
+
+@typing.final
+class Event:
+    r"""
+    What happened in the repository: the event a CI system reacts to, evaluated against any
+    dialect.
+    
+    Built from keywords (`Event(kind="push", ref="main", changed=["src/a.cs"])`) or from a
+    mapping with the same keys (the core's JSON, which `to_dict()` gives back); keywords replace
+    the mapping's values. `kind` is `push`, `pull_request` (or `pr`), `pull_request_target` or
+    `manual` (or `workflow_dispatch`); `ref` is the ref pushed or the pull request's source
+    branch (a short name is a branch); `base_ref` the pull request's target branch; `changed`
+    the changed paths (`None`: unknown, so path filters exclude nothing); `commit_messages` the
+    pushed commits' messages, newest first (skip markers are read there); `new_branch` whether
+    the push created the branch. `Pipeline.evaluate` also takes the mapping directly. Unknown
+    keys and kinds raise `EventError`.
+    """
+    @property
+    def kind(self) -> typing.Optional[typing.Literal['push', 'pull_request', 'pull_request_target', 'manual']]:
+        r"""
+        The kind, `None` when not given (GitHub then takes a push; Azure refuses the event).
+        """
+    @property
+    def ref(self) -> builtins.str:
+        r"""
+        The ref as given (`main`, `refs/tags/v1.0.2`); `""` when not given.
+        """
+    @property
+    def base_ref(self) -> typing.Optional[builtins.str]:
+        r"""
+        The pull request's target branch, as given.
+        """
+    @property
+    def changed(self) -> typing.Optional[builtins.list[ChangedPath]]:
+        r"""
+        The changed paths, `None` when unknown.
+        """
+    @property
+    def commit_messages(self) -> builtins.list[builtins.str]:
+        r"""
+        The commit messages, newest first.
+        """
+    @property
+    def new_branch(self) -> builtins.bool:
+        r"""
+        Whether the push created the branch.
+        """
+    @property
+    def full_ref(self) -> builtins.str:
+        r"""
+        The full ref: a name without `refs/` is a branch (`main` -> `refs/heads/main`).
+        """
+    @property
+    def full_base_ref(self) -> typing.Optional[builtins.str]:
+        r"""
+        The full form of the base ref, when there is one.
+        """
+    @property
+    def is_tag(self) -> builtins.bool:
+        r"""
+        Whether the ref is a tag (`refs/tags/...`).
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        The core's JSON of the event (absent fields left out), accepted back by `Event(...)`.
+        """
+    def __repr__(self) -> builtins.str: ...
+    def __reduce__(self) -> tuple[type[Event], tuple[builtins.dict[builtins.str, typing.Any]]]: ...
+    def __new__(cls, event: typing.Optional[Event | collections.abc.Mapping[builtins.str, typing.Any]] = None, /, *, kind: typing.Optional[builtins.str] = None, ref: typing.Optional[builtins.str] = None, base_ref: typing.Optional[builtins.str] = None, changed: typing.Optional[collections.abc.Iterable[ChangedPath | builtins.str | collections.abc.Mapping[builtins.str, typing.Any]]] = None, commit_messages: typing.Optional[collections.abc.Iterable[builtins.str]] = None, new_branch: typing.Optional[builtins.bool] = None) -> Event:
+        r"""
+        An event from a mapping and/or keywords (keywords win).
+        """
+
+@typing.final
+class Finding:
+    r"""
+    One problem the trigger lint found: a filter that can never match, a pattern with a typo.
+    """
+    @property
+    def code(self) -> builtins.str:
+        r"""
+        A stable snake_case code naming the check (`unmatched_branch_pattern`, ...).
+        """
+    @property
+    def severity(self) -> typing.Literal['error', 'warning', 'info']:
+        r"""
+        How serious it is: `error` (cannot work as written), `warning`, `info`.
+        """
+    @property
+    def message(self) -> builtins.str:
+        r"""
+        What is wrong, naming the filter and the pattern.
+        """
+    @property
+    def file(self) -> typing.Optional[builtins.str]:
+        r"""
+        The pipeline file, when it was loaded from one and the place is known.
+        """
+    @property
+    def line(self) -> typing.Optional[builtins.int]:
+        r"""
+        1-based line in the pipeline file, when known.
+        """
+    @property
+    def column(self) -> typing.Optional[builtins.int]:
+        r"""
+        1-based column (in characters), when known.
+        """
+    @property
+    def suggestion(self) -> typing.Optional[builtins.str]:
+        r"""
+        A likely correction, `None` when none is known.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"code", "severity", "message", "location": {"file"?, "line", "column"} | None,
+        "suggestion"}`, as `shiprail trigger lint` prints it.
+        """
+    def __str__(self) -> builtins.str: ...
+    def __repr__(self) -> builtins.str: ...
+    def __hash__(self) -> builtins.int: ...
 
 @typing.final
 class ImageReference:
@@ -467,6 +683,77 @@ class NextVersion:
     def __str__(self) -> builtins.str: ...
     def __repr__(self) -> builtins.str: ...
     def __hash__(self) -> builtins.int: ...
+
+@typing.final
+class Pipeline:
+    r"""
+    A parsed pipeline file of one dialect: an Azure Pipelines file (`trigger:`, `pr:`) or a
+    GitHub Actions workflow (`on:`).
+    
+    Ask it whether an event runs it (`evaluate`, `evaluate_events`) and whether its filters can
+    match anything in the repository (`lint`). `azure_options` (a mapping with the core's keys:
+    `{"branch_case_insensitive": True}`, ...) switches between documented Azure behaviours and
+    applies to Azure pipelines only.
+    """
+    @property
+    def dialect(self) -> typing.Literal['azure', 'github']:
+        r"""
+        The file's dialect.
+        """
+    @property
+    def azure_options(self) -> typing.Optional[builtins.dict[builtins.str, typing.Any]]:
+        r"""
+        The options an Azure pipeline is evaluated with (every key, defaults included); `None`
+        for a GitHub workflow.
+        """
+    @property
+    def events(self) -> typing.Optional[builtins.list[builtins.str]]:
+        r"""
+        The events a GitHub workflow declares under `on:`, in file order; `None` for an Azure
+        pipeline (which has no such list).
+        """
+    @staticmethod
+    def load(path: builtins.str | os.PathLike[builtins.str], dialect: typing.Optional[builtins.str] = None, azure_options: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> Pipeline:
+        r"""
+        Reads a pipeline file (the GIL is released while it is read and parsed); without
+        `dialect` (`azure` or `github`) it is detected from the path and the content
+        (`detect_dialect`). Raises `PipelineError`, `PatternError` or `IoError`, with `file`,
+        `line` and `column`.
+        """
+    @staticmethod
+    def load_async(path: builtins.str | os.PathLike[builtins.str], dialect: typing.Optional[builtins.str] = None, azure_options: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> collections.abc.Awaitable[Pipeline]:
+        r"""
+        `load` in a worker thread (`asyncio.to_thread`), for `await` in asyncio code:
+        `await asyncio.gather(*(Pipeline.load_async(p) for p in paths))` reads files
+        concurrently. Argument types are checked at the call; every other error is raised by
+        the `await`.
+        """
+    @staticmethod
+    def from_yaml(text: builtins.str, dialect: builtins.str, azure_options: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> Pipeline:
+        r"""
+        Parses pipeline text of `dialect` (`azure` or `github`).
+        """
+    def evaluate(self, event: Event  |  collections.abc.Mapping[builtins.str, typing.Any]) -> Decision:
+        r"""
+        Whether `event` (an `Event` or a mapping of its fields) runs the pipeline, why, and
+        every filter consulted. Raises `EventError` for an event the dialect cannot judge (a
+        pull request without `base_ref`, an Azure event without `kind`).
+        """
+    def evaluate_events(self, events: collections.abc.Iterable[Event  |  collections.abc.Mapping[builtins.str, typing.Any]]) -> builtins.list[Decision | exceptions.ShiprailError]:
+        r"""
+        Evaluates many events in one call, the GIL released: one result per event, in order,
+        each a `Decision` or the `ShiprailError` that `evaluate` would raise for it (as
+        `BranchRules.classify_many`). A value that is not an event at all raises `TypeError`.
+        """
+    def lint(self, branch_rules: typing.Optional[BranchRules  |  collections.abc.Mapping[builtins.str, typing.Any]] = None, services: collections.abc.Iterable[builtins.str] = (), repo_paths: typing.Optional[collections.abc.Iterable[builtins.str]] = None) -> builtins.list[Finding]:
+        r"""
+        The dialect's findings about the file: filters that match no branch the rules allow
+        (`branch_rules`: a `BranchRules` or the `branches:` mapping; default rules when
+        omitted), no declared service (`services`; empty: any well-formed name), or, when
+        `repo_paths` (every file of the repository, `/`-separated) is given, no file. Pass
+        `config.branches` and `config.service_names()` of a loaded `Config`.
+        """
+    def __repr__(self) -> builtins.str: ...
 
 @typing.final
 class PromotionTarget:
@@ -763,6 +1050,45 @@ class TagTemplate:
     def __repr__(self) -> builtins.str: ...
 
 @typing.final
+class TraceStep:
+    r"""
+    One step of an evaluation: a subject (a ref, a path, a commit message) checked against a
+    filter.
+    """
+    @property
+    def filter(self) -> builtins.str:
+        r"""
+        The filter consulted (`trigger.branches.include`, `on.push.paths-ignore`, ...).
+        """
+    @property
+    def subject(self) -> builtins.str:
+        r"""
+        What was checked: a ref, a path or a commit message.
+        """
+    @property
+    def pattern(self) -> typing.Optional[builtins.str]:
+        r"""
+        The pattern that matched, `None` when none did.
+        """
+    @property
+    def outcome(self) -> builtins.str:
+        r"""
+        The outcome: `included`, `excluded`, `no_match`, `skipped`, ...
+        """
+    @property
+    def rule(self) -> builtins.str:
+        r"""
+        The dialect's rule that applied, in a sentence.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"filter", "subject", "pattern"?, "outcome", "rule"}`.
+        """
+    def __repr__(self) -> builtins.str: ...
+    def __hash__(self) -> builtins.int: ...
+
+@typing.final
 class VersionPolicy:
     r"""
     The `versioning:` section of `shiprail.yaml`: how versions are written, labelled, started
@@ -835,6 +1161,15 @@ def _raise_for_code(code: builtins.str, message: builtins.str, *, input: typing.
     For tests of the error mapping only: most codes cannot be provoked through the API yet.
     """
 
+def azure_pattern_matches(kind: typing.Literal['branch', 'tag', 'path'], pattern: builtins.str, subjects: collections.abc.Iterable[builtins.str], options: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> builtins.list[builtins.bool]:
+    r"""
+    Whether each subject matches an Azure Pipelines filter entry of list `kind`: `branch` and
+    `tag` entries match refs (a subject without `refs/` is a branch, as `full_ref`), `path`
+    entries match repository paths (the entry's folder and everything under it). Of `options`
+    (the Azure options mapping), `branch_case_insensitive` and `path_star_crosses_slash` apply.
+    Raises `PatternError` for a malformed entry.
+    """
+
 def bump_for_commits(messages: collections.abc.Iterable[builtins.str]) -> builtins.str:
     r"""
     The largest bump conventional commit messages call for under the default policy.
@@ -850,10 +1185,57 @@ def chart_version_from_oci_tag(tag: builtins.str) -> builtins.str:
     The inverse of `chart_oci_tag`: `_` becomes `+`.
     """
 
+def detect_dialect(path: builtins.str | os.PathLike[builtins.str], text: builtins.str) -> typing.Literal['azure', 'github']:
+    r"""
+    The dialect of a pipeline file: GitHub Actions for a file under `.github/workflows/` or a
+    document with a top-level `on:`, Azure Pipelines otherwise.
+    """
+
 def ensure_higher(new: ReleaseVersion  |  builtins.str, released: collections.abc.Iterable[ReleaseVersion  |  builtins.str]) -> None:
     r"""
     Raises `PolicyError` (`version_not_higher`) unless `new` is strictly higher, by SemVer
     precedence, than every version in `released`.
+    """
+
+def full_ref(name: builtins.str) -> builtins.str:
+    r"""
+    The full form of a ref: a name without `refs/` is a branch (`main` -> `refs/heads/main`).
+    """
+
+def github_pattern_as_glob(pattern: builtins.str) -> typing.Optional[builtins.str]:
+    r"""
+    The equivalent glob (`/` matched literally) of a GitHub pattern's body, `None` when there
+    is none (`?` and `+` quantifiers, `**` inside a segment, ...).
+    """
+
+def github_pattern_escape(text: builtins.str) -> builtins.str:
+    r"""
+    `text` with GitHub's pattern characters escaped, so a pattern matches exactly `text`.
+    """
+
+def github_pattern_matches(pattern: builtins.str, subjects: collections.abc.Iterable[builtins.str]) -> builtins.list[builtins.bool]:
+    r"""
+    Whether a GitHub Actions filter pattern's body matches each subject (a branch or tag name,
+    or a repository path), one result per subject. A leading `!` negates within the list that
+    holds the pattern: the body's match is reported. Raises `PatternError`.
+    """
+
+def github_pattern_to_regex(pattern: builtins.str) -> builtins.str:
+    r"""
+    The anchored regular expression (Rust `regex` syntax) a GitHub pattern's body compiles to.
+    """
+
+def github_skip_instruction(message: builtins.str) -> typing.Optional[builtins.str]:
+    r"""
+    The skip instruction of a HEAD commit message under GitHub's rules (`[skip ci]`, a
+    `skip-checks: true` trailer, ...), `None` when it has none.
+    """
+
+def parse_changed_lines(text: builtins.str) -> builtins.list[ChangedPath]:
+    r"""
+    Reads a changed-path list, one a line: bare paths (modified) or the lines of `git diff
+    --name-status` (`M\tpath`, `R100\told\tnew`, ...), blank lines skipped. The result can be
+    passed as an `Event`'s `changed`.
     """
 
 def parse_images(references: collections.abc.Iterable[builtins.str]) -> builtins.list[ImageReference]:

@@ -20,24 +20,33 @@ import shiprail
 from shiprail import (
     BranchPattern,
     BranchRules,
+    Decision,
+    Event,
     ImageReference,
+    Pipeline,
     ReleaseVersion,
     TagPolicy,
     TagTemplate,
     VersionPolicy,
 )
 
-from support import CONFORMANCE
+from support import CONFORMANCE, SERVICES  # the Drone Delivery services the lint vectors use
 
 # File-name prefixes of vectors whose capability the Python package does not bind yet.
 PENDING = {
-    "trigger": "trigger dialects: bound once core/src/trigger lands",
     "affected": "affected services: bound once core/src/affected lands",
     "chart": "charts: bound once core/src/chart lands",
 }
 
 # The minimum number of cases per file, as the Rust runners assert.
-MIN_CASES = {"branch": 60, "image": 60, "tag": 50, "version": 60}
+MIN_CASES = {
+    "branch": 60,
+    "image": 60,
+    "tag": 50,
+    "version": 60,
+    "trigger_azure": 160,
+    "trigger_github": 160,
+}
 
 Args = dict[str, Any]
 
@@ -141,6 +150,46 @@ def image_promotion_target(args: Args) -> Any:
     return str(source.promotion_target(args["namespace"], template=opt(args, "template")))
 
 
+def checked(decision: Decision) -> Any:
+    """The decision projected to its outcome, as the Rust runners compare it."""
+    assert decision.explain, "the trace is always filled"
+    assert decision.reason, "a reason is always given"
+    assert decision.to_dict()["run"] is decision.run
+    return {"run": decision.run}
+
+
+def azure_eval(args: Args) -> Any:
+    # Like the Rust runner: the options first, then the pipeline, then the event.
+    pipeline = Pipeline.from_yaml(args["pipeline"], "azure", azure_options=opt(args, "options"))
+    decision = pipeline.evaluate(Event(args["event"]))
+    # The mapping itself is an event too, and the batch gives the same answer.
+    assert pipeline.evaluate(args["event"]) == decision
+    assert pipeline.evaluate_events([args["event"]]) == [decision]
+    return checked(decision)
+
+
+def azure_pattern(args: Args) -> Any:
+    return shiprail.azure_pattern_matches(
+        args["kind"], args["pattern"], args["subjects"], options=opt(args, "options")
+    )
+
+
+def github_eval(args: Args) -> Any:
+    pipeline = Pipeline.from_yaml(args["workflow"], "github")
+    return checked(pipeline.evaluate(Event(args["event"])))
+
+
+def github_lint(args: Args) -> Any:
+    pipeline = Pipeline.from_yaml(args["workflow"], "github")
+    findings = pipeline.lint(BranchRules(), SERVICES, repo_paths=opt(args, "repo_paths"))
+    return [{"code": f.code, "severity": f.severity, "suggestion": f.suggestion} for f in findings]
+
+
+def github_parse(args: Args) -> Any:
+    pipeline = Pipeline.from_yaml(args["workflow"], "github")
+    return pipeline.events
+
+
 OPS: dict[str, Callable[[Args], Any]] = {
     "branch.classify": lambda a: branch_rules(a)
     .classify(a["ref"], services=opt(a, "services"))
@@ -175,6 +224,13 @@ OPS: dict[str, Callable[[Args], Any]] = {
     "tag.policy": tag_policy_op,
     "image.parse": lambda a: ImageReference(a["input"]).to_dict(),
     "image.promotion_target": image_promotion_target,
+    "trigger.azure.eval": azure_eval,
+    "trigger.azure.pattern": azure_pattern,
+    "trigger.github.pattern": lambda a: shiprail.github_pattern_matches(a["pattern"], a["paths"]),
+    "trigger.github.glob": lambda a: shiprail.github_pattern_as_glob(a["pattern"]),
+    "trigger.github.parse": github_parse,
+    "trigger.github.eval": github_eval,
+    "trigger.github.lint": github_lint,
 }
 
 

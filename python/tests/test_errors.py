@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -163,6 +164,39 @@ def test_python_side_construction() -> None:
     assert (error.code, error.message, error.input, error.is_rule_violation) == ("", "boom", None, False)
 
 
+def test_trigger_errors_from_real_calls(tmp_path: Path) -> None:
+    with pytest.raises(PipelineError) as azure:
+        shiprail.Pipeline.from_yaml("trigger: nope\n", "azure")
+    assert (azure.value.code, azure.value.line, azure.value.column, azure.value.file) == ("invalid_pipeline", 1, 10, None)
+    assert str(azure.value) == (
+        "line 1, column 10: `trigger` must be `none`, a list of branches, or a mapping of batch, "
+        "branches, paths and tags; found `nope`"
+    )
+    assert isinstance(azure.value, ValueError) and not azure.value.is_rule_violation
+    workflow = tmp_path / "ci.yml"
+    workflow.write_text("on:\n  push:\n    branches: [ main, release/v[0-9].[0-9] ]\n", encoding="utf-8")
+    with pytest.raises(PipelineError) as loaded:
+        shiprail.Pipeline.load(workflow)
+    assert (loaded.value.file, loaded.value.line) == (str(workflow), 3)
+    assert str(loaded.value).startswith(f"{workflow}:3:")
+    with pytest.raises(PipelineError) as dialect:
+        shiprail.Pipeline.from_yaml("on: push\n", "gitlab")
+    assert dialect.value.input == "gitlab"
+    with pytest.raises(EventError) as no_kind:
+        shiprail.Pipeline.from_yaml("steps: []\n", "azure").evaluate({"ref": "main"})
+    assert no_kind.value.code == "invalid_event"
+    assert no_kind.value.message == "the event has no `kind`: expected push, pull_request, pull_request_target or manual"
+    with pytest.raises(EventError) as no_base:
+        shiprail.Pipeline.from_yaml("on: push\n", "github").evaluate(shiprail.Event(kind="pull_request", ref="x"))
+    assert "base_ref" in no_base.value.message
+    with pytest.raises(EventError) as kind:
+        shiprail.Event(kind="merge")
+    assert (kind.value.input, kind.value.is_rule_violation) == ("merge", False)
+    with pytest.raises(PatternError) as pattern:
+        shiprail.Pipeline.from_yaml("trigger:\n  branches:\n    include: ['']\n", "azure")
+    assert (pattern.value.code, pattern.value.line, pattern.value.column) == ("invalid_pattern", 3, 15)
+
+
 HOSTILE = [
     "",
     " ",
@@ -178,6 +212,13 @@ HOSTILE = [
     "{" * 10_000,
     "release/" + "1." * 50_000,
 ]
+
+AZURE_PIPELINE = shiprail.Pipeline.from_yaml(
+    "trigger:\n  branches: {include: ['release/*']}\n  paths: {exclude: [docs]}\npr: [main]\n", "azure"
+)
+GITHUB_PIPELINE = shiprail.Pipeline.from_yaml(
+    "on:\n  push:\n    branches: ['release/**']\n    paths-ignore: ['docs/**']\n", "github"
+)
 
 CALLS: list[tuple[str, Callable[[str], object]]] = [
     ("ReleaseVersion", shiprail.ReleaseVersion),
@@ -207,6 +248,27 @@ CALLS: list[tuple[str, Callable[[str], object]]] = [
     ("ReleaseVersion.with_commit", shiprail.ReleaseVersion("1.0.0").with_commit),
     ("ReleaseVersion.next_prerelease", shiprail.ReleaseVersion("1.0.0").next_prerelease),
     ("ReleaseVersion.bump", shiprail.ReleaseVersion("1.0.0").bump),
+    ("Pipeline.from_yaml azure", lambda s: shiprail.Pipeline.from_yaml(s, "azure")),
+    ("Pipeline.from_yaml github", lambda s: shiprail.Pipeline.from_yaml(s, "github")),
+    ("Pipeline.from_yaml dialect", lambda s: shiprail.Pipeline.from_yaml("", s)),
+    ("Pipeline.load", shiprail.Pipeline.load),
+    ("Pipeline.evaluate azure", lambda s: AZURE_PIPELINE.evaluate({"kind": "pull_request", "ref": s, "base_ref": s, "changed": [s]})),
+    ("Pipeline.evaluate github", lambda s: GITHUB_PIPELINE.evaluate({"kind": "push", "ref": s, "changed": [s], "commit_messages": [s]})),
+    ("Pipeline.evaluate_events", lambda s: GITHUB_PIPELINE.evaluate_events([{"kind": s}, {s: s}])),
+    ("Pipeline.lint azure", lambda s: AZURE_PIPELINE.lint(services=[s])),
+    # Not the Azure lint with hostile `repo_paths`: its unmatched-path suggestion takes time
+    # quadratic in a path's depth (minutes for `a/` * 100_000), a core issue to fix there.
+    ("Pipeline.lint github", lambda s: GITHUB_PIPELINE.lint(services=[s], repo_paths=[s])),
+    ("Event", lambda s: shiprail.Event(kind=s, ref=s, changed=[{"path": s, "status": s}])),
+    ("parse_changed_lines", shiprail.parse_changed_lines),
+    ("detect_dialect", lambda s: shiprail.detect_dialect(s, s)),
+    ("azure_pattern_matches branch", lambda s: shiprail.azure_pattern_matches("branch", s, [s])),
+    ("azure_pattern_matches path", lambda s: shiprail.azure_pattern_matches("path", s, [s])),
+    ("github_pattern_matches", lambda s: shiprail.github_pattern_matches(s, [s])),
+    ("github_pattern_to_regex", shiprail.github_pattern_to_regex),
+    ("github_pattern_as_glob", shiprail.github_pattern_as_glob),
+    ("github_pattern_escape", shiprail.github_pattern_escape),
+    ("github_skip_instruction", shiprail.github_skip_instruction),
 ]
 
 

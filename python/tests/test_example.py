@@ -1,8 +1,10 @@
-"""Runs examples/python/release.py, the Drone Delivery release script, as CI would."""
+"""Runs the examples of examples/python/ as CI would: release.py, the Drone Delivery release
+script, and pipeline_runs.py, which decides which pipelines an event runs."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +90,82 @@ def test_malformed_input_exits_2(tmp_path: Path) -> None:
     code, out = run("main", "--config", str(broken))
     assert code == 2
     assert out["error"]["code"] == "config_syntax" and out["error"]["file"] == str(broken)
+
+
+# --- pipeline_runs.py -------------------------------------------------------------------------
+
+PIPELINE_RUNS = EXAMPLES / "pipeline_runs.py"
+
+
+def pipeline_runs(*args: str, **env: str) -> tuple[int, list[dict[str, Any]]]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    done = subprocess.run(
+        [sys.executable, str(PIPELINE_RUNS), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={**clean, **env},
+    )
+    assert done.stderr == ""
+    return done.returncode, [json.loads(line) for line in done.stdout.splitlines()]
+
+
+@pytest.fixture
+def changed(tmp_path: Path) -> Path:
+    path = tmp_path / "changed.txt"
+    path.write_text("M\tsrc/shipping/delivery/Program.cs\nA\tdocs/notes.md\n", encoding="utf-8")
+    return path
+
+
+def test_release_push_runs_the_services_pipelines(changed: Path) -> None:
+    code, lines = pipeline_runs("--kind", "push", "--ref", "release/delivery/v1.0.3", "--changed", str(changed))
+    assert code == 0
+    assert len(lines) == 10
+    running = [(line["dialect"], Path(line["pipeline"]).stem) for line in lines if line["run"]]
+    assert running == [("azure", "delivery"), ("github", "delivery")]
+    assert all(line["reason"] for line in lines)
+
+
+def test_pull_request_from_the_github_environment(changed: Path, tmp_path: Path) -> None:
+    output = tmp_path / "github_output"
+    code, lines = pipeline_runs(
+        "--changed",
+        str(changed),
+        GITHUB_EVENT_NAME="pull_request",
+        GITHUB_HEAD_REF="feature/delivery/retry",
+        GITHUB_BASE_REF="master",
+        GITHUB_OUTPUT=str(output),
+    )
+    assert code == 0
+    assert sum(line["run"] for line in lines) == 2
+    written = output.read_text(encoding="utf-8").splitlines()
+    assert "azure-delivery=true" in written and "github-package=false" in written and len(written) == 10
+
+
+def test_one_file_without_changes() -> None:
+    workflow = str(Path(PIPELINE_RUNS).parents[1] / "drone-delivery" / ".github" / "workflows" / "package.yml")
+    code, lines = pipeline_runs("--kind", "push", "--ref", "master", workflow)
+    assert code == 0
+    assert [(line["dialect"], line["run"]) for line in lines] == [("github", True)]
+
+
+def test_invalid_event_exits_1() -> None:
+    code, lines = pipeline_runs("--kind", "pull_request", "--ref", "feature/delivery/retry")
+    assert code == 1
+    assert lines[0]["error"]["code"] == "invalid_event"
+    code, lines = pipeline_runs("--kind", "merge", "--ref", "master")
+    assert (code, lines[0]["error"]["code"]) == (1, "invalid_event")
+
+
+def test_invalid_pipeline_exits_1(tmp_path: Path) -> None:
+    broken = tmp_path / "azure-pipelines.yml"
+    broken.write_text("trigger: nope\n", encoding="utf-8")
+    code, lines = pipeline_runs("--kind", "push", "--ref", "master", str(broken))
+    assert code == 1
+    assert lines[0]["error"] == {
+        "code": "invalid_pipeline",
+        "message": lines[0]["error"]["message"],
+        "file": str(broken),
+        "line": 1,
+    }

@@ -14,16 +14,25 @@
 //!   mapping that does not fit is a `ConfigError` (`config_syntax`), as in a file.
 //! - **Plain data out as `dict`** ([`JsonDict`]): the serde serialization of a core value, the
 //!   same JSON the CLI prints and the conformance vectors hold (`to_dict()` on every result).
+//! - **Events in as `Event` or a mapping** ([`EventArg`], [`EventItems`]): the keys of the
+//!   core's JSON (`kind`, `ref`, `base_ref`, `changed`, `commit_messages`, `new_branch`), so
+//!   `Event.to_dict()` and a conformance vector's event are accepted as they are; `changed`
+//!   items are `ChangedPath`s, plain paths or their mappings ([`Changes`]). Unknown keys,
+//!   kinds and statuses are `EventError`s (never silently dropped), wrong types `TypeError`s.
 
 use crate::error::{BindingError, Result, schema_error};
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyMapping, PyString};
 use pyo3_stub_gen::{PyStubType, TypeInfo};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use shiprail::branch::BranchRules;
+use shiprail::trigger::azure::RefKind;
+use shiprail::trigger::{ChangeStatus, ChangedPath, Event, EventKind};
 use shiprail::version::ReleaseVersion;
+use shiprail::{Error, ErrorKind};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// Refuses a `str` or `bytes` where an iterable of values is expected.
@@ -313,5 +322,396 @@ impl PyStubType for YamlText {
 
     fn type_input() -> TypeInfo {
         stub_type("builtins.str | builtins.bytes", &["builtins"])
+    }
+}
+
+/// The name a core enum has in JSON (`added`, `push`, ...): its serde name, for enums that
+/// have no `Display`.
+pub(crate) fn serde_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The name of the Python type of `obj`, for `TypeError` messages.
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "an object".to_string(), |n| n.to_string())
+}
+
+/// A change status by its core name (`added`, `modified`, `deleted`, `renamed`), read by the
+/// core's serde; any other name is an `invalid_event`.
+pub(crate) fn change_status(name: &str) -> Result<ChangeStatus> {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidEvent,
+            format!(
+                "unknown change status `{}`: expected added, modified, deleted or renamed",
+                name.escape_debug()
+            ),
+        )
+        .with_input(name)
+        .into()
+    })
+}
+
+/// The error for a key an event mapping (or a `changed` item) does not have: refused rather
+/// than dropped, so a misspelt `baseRef` is noticed.
+fn unknown_field(what: &str, key: &str, expected: &str) -> BindingError {
+    Error::new(
+        ErrorKind::InvalidEvent,
+        format!(
+            "unknown {what} field `{}`: expected {expected}",
+            key.escape_debug()
+        ),
+    )
+    .with_input(key)
+    .into()
+}
+
+/// Extracts the value of `key` of a mapping, naming the key when its type is wrong.
+fn field<'py, T>(key: &str, value: &Bound<'py, PyAny>) -> Result<T>
+where
+    T: for<'a> FromPyObject<'a, 'py, Error = PyErr>,
+{
+    value
+        .extract::<T>()
+        .map_err(|e| PyTypeError::new_err(format!("`{key}`: {}", e.value(value.py()))).into())
+}
+
+/// The `(key, value)` pairs of a mapping, keys as `str`.
+fn mapping_items<'py>(mapping: &Bound<'py, PyMapping>) -> Result<Vec<(String, Bound<'py, PyAny>)>> {
+    let mut out = Vec::new();
+    for item in mapping.items()?.iter() {
+        let (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>) = item.extract()?;
+        let key: String = key
+            .extract()
+            .map_err(|_| PyTypeError::new_err("event mappings have str keys"))?;
+        out.push((key, value));
+    }
+    Ok(out)
+}
+
+/// One changed path: a `ChangedPath`, a bare path (a modified file, the core's
+/// `ChangedPath::modified`), or a mapping with `path`, optional `status` and `previous_path`
+/// (what `ChangedPath.to_dict()` gives).
+pub(crate) fn changed_path(obj: &Bound<'_, PyAny>) -> Result<ChangedPath> {
+    if let Ok(change) = obj.cast::<crate::trigger::PyChangedPath>() {
+        return Ok(change.get().0.clone());
+    }
+    if let Ok(path) = obj.cast::<PyString>() {
+        return Ok(ChangedPath::modified(path.to_str()?));
+    }
+    let Ok(mapping) = obj.cast::<PyMapping>() else {
+        return Err(PyTypeError::new_err(format!(
+            "expected a ChangedPath, a path (str) or a mapping, got {}",
+            type_name(obj)
+        ))
+        .into());
+    };
+    let (mut path, mut status, mut previous_path) = (None, None, None);
+    for (key, value) in mapping_items(mapping)? {
+        match key.as_str() {
+            "path" => path = Some(field::<String>(&key, &value)?),
+            "status" => status = field::<Option<String>>(&key, &value)?,
+            "previous_path" => previous_path = field::<Option<String>>(&key, &value)?,
+            other => {
+                return Err(unknown_field(
+                    "changed path",
+                    other,
+                    "path, status or previous_path",
+                ));
+            }
+        }
+    }
+    let Some(path) = path else {
+        return Err(Error::new(
+            ErrorKind::InvalidEvent,
+            "a changed path mapping needs `path`",
+        )
+        .into());
+    };
+    let mut change = ChangedPath::modified(path);
+    if let Some(status) = status {
+        change.status = change_status(&status)?;
+    }
+    change.previous_path = previous_path;
+    Ok(change)
+}
+
+/// Changed paths: any iterable (not a `str`) of what [`changed_path`] takes.
+pub(crate) struct Changes(pub(crate) Vec<ChangedPath>);
+
+impl Changes {
+    fn read(obj: &Bound<'_, PyAny>) -> Result<Changes> {
+        refuse_text(&obj.as_borrowed(), "changed paths")?;
+        let mut out = Vec::new();
+        for item in obj.try_iter()? {
+            out.push(changed_path(&item?)?);
+        }
+        Ok(Changes(out))
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Changes {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(Changes::read(&obj.to_owned())?)
+    }
+}
+
+impl PyStubType for Changes {
+    fn type_output() -> TypeInfo {
+        TypeInfo::list_of::<crate::trigger::PyChangedPath>()
+    }
+
+    fn type_input() -> TypeInfo {
+        let mut info = crate::trigger::PyChangedPath::type_input();
+        info.name = format!(
+            "collections.abc.Iterable[{} | builtins.str | collections.abc.Mapping[builtins.str, typing.Any]]",
+            info.name
+        );
+        for module in ["builtins", "collections.abc", "typing"] {
+            info.import.insert(module.into());
+        }
+        info
+    }
+}
+
+/// The fields of an event, each `None` when not given: `Event(...)`'s keywords, or the keys of
+/// an event mapping (the core's JSON names, which are Python's: `kind`, `ref`, `base_ref`,
+/// `changed`, `commit_messages`, `new_branch`; a `None` value counts as absent).
+#[derive(Default)]
+pub(crate) struct EventFields {
+    pub(crate) kind: Option<String>,
+    pub(crate) reference: Option<String>,
+    pub(crate) base_ref: Option<String>,
+    pub(crate) changed: Option<Vec<ChangedPath>>,
+    pub(crate) commit_messages: Option<Vec<String>>,
+    pub(crate) new_branch: Option<bool>,
+}
+
+impl EventFields {
+    /// Reads the keys of an event mapping; an unknown key is an `invalid_event`.
+    fn from_mapping(mapping: &Bound<'_, PyMapping>) -> Result<EventFields> {
+        let mut fields = EventFields::default();
+        for (key, value) in mapping_items(mapping)? {
+            if value.is_none() {
+                continue;
+            }
+            match key.as_str() {
+                "kind" => fields.kind = Some(field(&key, &value)?),
+                "ref" => fields.reference = Some(field(&key, &value)?),
+                "base_ref" => fields.base_ref = Some(field(&key, &value)?),
+                "changed" => fields.changed = Some(Changes::read(&value)?.0),
+                "commit_messages" => {
+                    fields.commit_messages = Some(field::<Strings>(&key, &value)?.0);
+                }
+                "new_branch" => fields.new_branch = Some(field(&key, &value)?),
+                other => {
+                    return Err(unknown_field(
+                        "event",
+                        other,
+                        "kind, ref, base_ref, changed, commit_messages or new_branch",
+                    ));
+                }
+            }
+        }
+        Ok(fields)
+    }
+
+    /// `event` with the given fields replaced; `kind` is read by the core's `FromStr`
+    /// (aliases `pr`, `workflow_dispatch` included).
+    pub(crate) fn apply(self, mut event: Event) -> Result<Event> {
+        if let Some(kind) = self.kind {
+            event.kind = Some(kind.parse::<EventKind>()?);
+        }
+        if let Some(reference) = self.reference {
+            event.git_ref = reference;
+        }
+        if let Some(base_ref) = self.base_ref {
+            event.base_ref = Some(base_ref);
+        }
+        if let Some(changed) = self.changed {
+            event.changed = Some(changed);
+        }
+        if let Some(messages) = self.commit_messages {
+            event.commit_messages = messages;
+        }
+        if let Some(new_branch) = self.new_branch {
+            event.new_branch = new_branch;
+        }
+        Ok(event)
+    }
+}
+
+/// An event: an `Event`, or a mapping of its fields (`{"kind": "push", "ref": "main"}`, the
+/// core's JSON and `Event.to_dict()`). Errors in the data are `EventError`s, wrong types
+/// `TypeError`s.
+pub(crate) fn event(obj: &Bound<'_, PyAny>) -> Result<Event> {
+    if let Ok(event) = obj.cast::<crate::trigger::PyEvent>() {
+        return Ok(event.get().0.clone());
+    }
+    match obj.cast::<PyMapping>() {
+        Ok(mapping) => EventFields::from_mapping(mapping)?.apply(Event::default()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "expected an Event or a mapping of event fields, got {}",
+            type_name(obj)
+        ))
+        .into()),
+    }
+}
+
+/// The stub type of one event argument.
+fn event_input_type() -> TypeInfo {
+    let mut info = crate::trigger::PyEvent::type_input();
+    info.name = format!(
+        "{} | collections.abc.Mapping[builtins.str, typing.Any]",
+        info.name
+    );
+    for module in ["builtins", "collections.abc", "typing"] {
+        info.import.insert(module.into());
+    }
+    info
+}
+
+/// One event argument (see [`event`]).
+pub(crate) struct EventArg(pub(crate) Event);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for EventArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(EventArg(event(&obj.to_owned())?))
+    }
+}
+
+impl PyStubType for EventArg {
+    fn type_output() -> TypeInfo {
+        crate::trigger::PyEvent::type_output()
+    }
+
+    fn type_input() -> TypeInfo {
+        event_input_type()
+    }
+}
+
+/// Many events (any iterable, not a `str`), each read as [`event`]: an event whose data is
+/// wrong keeps its error in place (batch calls report it for that event alone); a wrong type
+/// raises `TypeError` for the whole call.
+pub(crate) struct EventItems(pub(crate) Vec<shiprail::Result<Event>>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for EventItems {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        refuse_text(&obj, "events")?;
+        let mut out = Vec::new();
+        for item in obj.try_iter()? {
+            match event(&item?) {
+                Ok(event) => out.push(Ok(event)),
+                Err(BindingError::Core(err)) => out.push(Err(err)),
+                Err(BindingError::Python(err)) => return Err(err),
+            }
+        }
+        Ok(EventItems(out))
+    }
+}
+
+impl PyStubType for EventItems {
+    fn type_output() -> TypeInfo {
+        TypeInfo::list_of::<crate::trigger::PyEvent>()
+    }
+
+    fn type_input() -> TypeInfo {
+        iterable_of(event_input_type())
+    }
+}
+
+/// Branch rules: a `BranchRules`, or a mapping with the keys of the `branches:` section.
+pub(crate) struct RulesArg(pub(crate) BranchRules);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for RulesArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(rules) = obj.cast::<crate::branch::PyBranchRules>() {
+            return Ok(RulesArg(rules.get().0.clone()));
+        }
+        let rules = section(
+            obj.py(),
+            "branch rules",
+            Some(Section(obj.to_owned())),
+            None,
+        )?;
+        Ok(RulesArg(rules))
+    }
+}
+
+impl PyStubType for RulesArg {
+    fn type_output() -> TypeInfo {
+        crate::branch::PyBranchRules::type_output()
+    }
+
+    fn type_input() -> TypeInfo {
+        crate::branch::PyBranchRules::type_input() | Section::type_input()
+    }
+}
+
+/// Which list of an Azure Pipelines filter a pattern is an entry of: `branch`, `tag` or
+/// `path` (the lists decide how an entry is completed and matched).
+pub(crate) enum AzureList {
+    /// A `branches` entry, matched against refs.
+    Ref(RefKind),
+    /// A `paths` entry, matched against repository paths.
+    Path,
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for AzureList {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let name: String = obj.extract()?;
+        match name.as_str() {
+            "branch" => Ok(AzureList::Ref(RefKind::Branch)),
+            "tag" => Ok(AzureList::Ref(RefKind::Tag)),
+            "path" => Ok(AzureList::Path),
+            other => Err(BindingError::Core(
+                Error::new(
+                    ErrorKind::InvalidPattern,
+                    format!(
+                        "unknown Azure filter list `{}`: expected branch, tag or path",
+                        other.escape_debug()
+                    ),
+                )
+                .with_input(other),
+            )
+            .into()),
+        }
+    }
+}
+
+impl PyStubType for AzureList {
+    fn type_output() -> TypeInfo {
+        String::type_output()
+    }
+
+    fn type_input() -> TypeInfo {
+        stub_type("typing.Literal['branch', 'tag', 'path']", &["typing"])
+    }
+}
+
+/// Strings back to Python as a tuple: the stub generator renders a default of
+/// `Strings(Vec::new())` through this, as `()` (the default `services` of `Pipeline.lint`).
+impl<'py> IntoPyObject<'py> for Strings {
+    type Target = pyo3::types::PyTuple;
+    type Output = Bound<'py, pyo3::types::PyTuple>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        pyo3::types::PyTuple::new(py, self.0)
     }
 }

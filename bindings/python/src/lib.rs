@@ -8,7 +8,7 @@
 //! - `conversions`: every conversion of arguments and results (iterables, versions, paths,
 //!   policy mappings, `to_dict()` data). No other module interprets a Python value.
 //! - One module per domain area of the core, named after it (`version`, `branch`, `tag`,
-//!   `image`, `config`, `release`), each with a `register(m)` that adds its classes and
+//!   `image`, `config`, `release`, `trigger`), each with a `register(m)` that adds its classes and
 //!   functions, called from `_native` below.
 //!
 //! # Rules
@@ -23,7 +23,8 @@
 //!    conformance vectors compare). Configuration data without behaviour (a service, an
 //!    environment, the JSON Schema) is returned as a `dict`.
 //! 3. **Batch where a script would loop**: `parse_versions`, `sort_versions`,
-//!    `BranchRules.classify_many`, `parse_images`: one call crosses the boundary.
+//!    `BranchRules.classify_many`, `parse_images`, `Pipeline.evaluate_events`: one call crosses
+//!    the boundary (and work on many items releases the GIL).
 //! 4. **Stubs are generated**: every class, method and function carries the `gen_stub_*`
 //!    attribute and `module = "shiprail._native"`; `cargo run -p shiprail-python --bin
 //!    stub_gen` rewrites `python/shiprail/_native.pyi`, and the test script fails on drift.
@@ -38,6 +39,7 @@ pub(crate) mod error;
 pub(crate) mod image;
 pub(crate) mod release;
 pub(crate) mod tag;
+pub(crate) mod trigger;
 pub(crate) mod version;
 
 use pyo3::prelude::*;
@@ -54,6 +56,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     image::register(m)?;
     config::register(m)?;
     release::register(m)?;
+    trigger::register(m)?;
     Ok(())
 }
 
