@@ -15,8 +15,14 @@ where
         5..=8 => 2,
         _ => 3,
     };
+    let input_len = input_lower.chars().count();
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
+        // The distance is at least the difference in length: skip the quadratic comparison
+        // for candidates that cannot be close.
+        if candidate.chars().count().abs_diff(input_len) > limit {
+            continue;
+        }
         let distance = osa_distance(&input_lower, &candidate.to_lowercase());
         if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));

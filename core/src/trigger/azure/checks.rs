@@ -389,19 +389,20 @@ fn missing_path(
     if repo_paths.iter().any(|p| pattern.matches(p, crossing)) {
         return;
     }
+    let wanted = pattern.normalized();
+    // Only folders and files at the pattern's own depth can be its case twin or its typo, so
+    // each repository path contributes one prefix: linear in the input, however deep it is.
+    let depth = wanted.split('/').count();
     let mut known: BTreeSet<&str> = BTreeSet::new();
     for path in repo_paths {
         let path = path.trim_start_matches('/').trim_end_matches('/');
-        let mut end = 0;
-        for (i, c) in path.char_indices() {
-            if c == '/' {
-                known.insert(&path[..i]);
-            }
-            end = i + c.len_utf8();
-        }
-        known.insert(&path[..end]);
+        let prefix = match path.match_indices('/').nth(depth.saturating_sub(1)) {
+            Some((i, _)) => &path[..i],
+            None if path.split('/').count() == depth => path,
+            None => continue,
+        };
+        known.insert(prefix);
     }
-    let wanted = pattern.normalized();
     let leading = if pattern.as_str().starts_with('/') {
         "/"
     } else {
