@@ -42,6 +42,8 @@ enum Command {
     /// Helm charts: lint, version, package, inspect; release names.
     #[command(subcommand)]
     Chart(commands::chart::Command),
+    /// What an event runs: pipeline kind, services, stages, steps, inputs and gates.
+    Plan(commands::plan::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Config(cmd) => commands::config::run(cmd),
         Command::Chart(cmd) => commands::chart::run(cmd),
         Command::Affected(args) => commands::affected::run(args),
+        Command::Plan(args) => return commands::plan::main(args, cli.format),
     };
     output::finish(cli.format, result)
 }

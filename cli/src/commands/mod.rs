@@ -5,6 +5,7 @@ pub(crate) mod branch;
 pub(crate) mod chart;
 pub(crate) mod config;
 pub(crate) mod image;
+pub(crate) mod plan;
 pub(crate) mod trigger;
 pub(crate) mod version;
 

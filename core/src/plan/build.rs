@@ -209,9 +209,9 @@ impl Config {
         let mut notes = Vec::new();
         // The branch (push, manual; a pull request's source) and, for a pull request, the base.
         let (branch, base) = match ev.kind {
-            Trigger::Push | Trigger::Manual => (Some(self.classify_branch(&ev.git_ref)?), None),
+            Trigger::Push | Trigger::Manual => (Some(self.classify_branch(&event.git_ref)?), None),
             Trigger::PullRequest => {
-                let base_ref = ev.base_ref.as_deref().unwrap_or_default();
+                let base_ref = event.base_ref.as_deref().unwrap_or_default();
                 let base = match self.classify_branch(base_ref) {
                     Ok(b) => Some(b),
                     Err(e) => {
@@ -219,7 +219,7 @@ impl Config {
                         None
                     }
                 };
-                (self.classify_branch(&ev.git_ref).ok(), base)
+                (self.classify_branch(&event.git_ref).ok(), base)
             }
             Trigger::Tag => (None, None),
         };
@@ -341,6 +341,8 @@ impl Config {
                 );
             }
             match &event.changed {
+                // A branch that names its service says what it is for.
+                None if !services.is_empty() => {}
                 None => {
                     for name in self.service_names() {
                         services.entry(name.to_string()).or_insert_with(|| {
@@ -709,7 +711,8 @@ impl Context<'_> {
                 service: service.to_string(),
                 version: self.tags.map(|t| t.version.clone()),
                 environment: Some(name.clone()),
-                branch: Some(short(self.reference).to_string()),
+                branch: (!self.reference.starts_with("refs/tags/"))
+                    .then(|| short(self.reference).to_string()),
                 commit: self.commit.map(str::to_string),
                 reason: None,
             })?;

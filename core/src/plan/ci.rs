@@ -65,7 +65,8 @@ impl FromStr for CiFormat {
 
 /// The variables of a plan, by name, in output order.
 ///
-/// `run` (`true`/`false`), `pipeline`, `reason`, `services` (JSON list), `matrix`, and for a
+/// `run` (`true`/`false`), `pipeline`, `reason`, `services` (JSON list), `service_list`
+/// (space-separated, for shell loops), `matrix`, and for a
 /// release `version`, `image`, `image_tag`, `chart_version`, `git_tag`, `release_name`,
 /// `environments` (JSON list).
 pub fn variables(plan: &Plan, format: CiFormat) -> Vec<(&'static str, String)> {
@@ -91,6 +92,7 @@ pub fn variables(plan: &Plan, format: CiFormat) -> Vec<(&'static str, String)> {
         ("pipeline", plan.pipeline.clone().unwrap_or_default()),
         ("reason", plan.reason.clone()),
         ("services", json!(services).to_string()),
+        ("service_list", services.join(" ")),
         ("matrix", matrix.to_string()),
     ];
     if let Some(r) = &plan.release {

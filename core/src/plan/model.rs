@@ -289,11 +289,11 @@ impl ServicePlan {
     description = "What a CI event runs: the pipeline kind, and per service the stages and steps with their inputs, dependencies and gates."
 )]
 pub struct Plan {
-    /// The format version ([`PLAN_FORMAT`]).
+    /// The format version of the plan (1); readers refuse a newer one.
     pub format: u32,
     /// The event planned for.
     pub event: EventSummary,
-    /// The pipeline kind run; `None` when no rule matched (or one said `none`).
+    /// The pipeline kind run; null when no rule matched (or one said `none`).
     pub pipeline: Option<String>,
     /// Whether anything runs (a pipeline with at least one service).
     pub run: bool,
