@@ -6,6 +6,8 @@ mod build;
 pub mod ci;
 mod model;
 mod pipelines;
+mod state;
+mod time;
 
 pub use ci::CiFormat;
 pub use model::{
@@ -14,3 +16,8 @@ pub use model::{
 };
 pub(crate) use pipelines::validate as validate_config;
 pub use pipelines::{Action, PipelineKind, PipelineRule, Pipelines, Trigger, Triggers};
+pub use state::{
+    AuditEntry, Deployment, GateResult, InitOptions, NextSteps, Record, ReleaseState, RollbackPlan,
+    RollbackStep, STATE_FORMAT, StepState, StepStatus,
+};
+pub use time::Timestamp;
