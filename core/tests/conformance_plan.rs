@@ -5,7 +5,7 @@ mod common;
 
 use serde_json::{Map, Value, json};
 use shiprail::config::Config;
-use shiprail::plan::{InitOptions, Plan, PlanEvent, ReleaseState, Timestamp, ci};
+use shiprail::plan::{InitOptions, Plan, PlanEvent, ReleaseState, Timestamp, ci, lint};
 use shiprail::trigger::ChangedPath;
 use shiprail::{Error, ErrorKind};
 
@@ -54,6 +54,7 @@ fn run_plan(op: &str, args: &Map<String, Value>) -> Result<Value, Error> {
             let plan = plan(args)?;
             Ok(json!({"environments": plan.environments, "notes": plan.notes}))
         }
+        "plan.lint" => Ok(to_json(&lint(&config(args)?))),
         "plan.ci" => {
             let format: ci::CiFormat = args["format"].as_str().unwrap().parse()?;
             let text = ci::render(&plan(args)?, format);
@@ -186,4 +187,10 @@ fn run_state(op: &str, args: &Map<String, Value>) -> Result<Value, Error> {
 fn plan_state_vectors() {
     let n = common::check_file("plan_state", run_state);
     assert!(n >= 30, "only {n} cases");
+}
+
+#[test]
+fn plan_lint_vectors() {
+    let n = common::check_file("plan_lint", run_plan);
+    assert!(n >= 12, "only {n} cases");
 }

@@ -4,12 +4,14 @@
 
 mod build;
 pub mod ci;
+mod lint;
 mod model;
 mod pipelines;
 mod state;
 mod time;
 
 pub use ci::CiFormat;
+pub use lint::{LintFinding, LintRule, LintSeverity, lint};
 pub use model::{
     BranchInfo, EventSummary, Gate, PLAN_FORMAT, Plan, PlanEvent, PlanOutline, ReleaseInfo,
     ServicePlan, Stage, Step, StepInputs,

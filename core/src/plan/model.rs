@@ -331,6 +331,35 @@ pub struct PlanOutline {
 }
 
 impl Plan {
+    /// Reads a plan from its JSON form (`shiprail plan --save`): a newer format is
+    /// [`ErrorKind::StateVersion`](crate::ErrorKind::StateVersion), JSON that does not fit
+    /// [`ErrorKind::ConfigSyntax`](crate::ErrorKind::ConfigSyntax).
+    pub fn from_json(text: &str) -> crate::Result<Plan> {
+        use crate::error::{Error, ErrorKind};
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            Error::new(
+                ErrorKind::ConfigSyntax,
+                format!("the plan is not JSON: {e}"),
+            )
+        })?;
+        if let Some(f) = value.get("format").and_then(serde_json::Value::as_u64)
+            && f > u64::from(PLAN_FORMAT)
+        {
+            return Err(Error::new(
+                ErrorKind::StateVersion,
+                format!(
+                    "the plan has format {f}, newer than the {PLAN_FORMAT} this shiprail reads: upgrade shiprail"
+                ),
+            ));
+        }
+        serde_json::from_value(value).map_err(|e| {
+            Error::new(
+                ErrorKind::ConfigSyntax,
+                format!("the plan does not fit the plan format: {e}"),
+            )
+        })
+    }
+
     /// The JSON Schema of the plan (published as `docs/plan.schema.json`).
     pub fn json_schema() -> serde_json::Value {
         let schema = schemars::schema_for!(Plan);
