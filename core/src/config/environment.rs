@@ -259,6 +259,7 @@ mod tests {
     use super::Duration;
 
     #[test]
+    #[allow(clippy::unwrap_used)]
     fn durations() {
         let ok: &[(&str, u64, &str)] = &[
             ("0s", 0, "0s"),

@@ -111,7 +111,7 @@ fn branch_info(branch: &Branch) -> BranchInfo {
 
 /// A tag for images that carry no release version: `ci-` and the commit's first 12
 /// characters, else the branch name made tag-safe.
-fn ci_tag(commit: Option<&str>, reference: &str) -> String {
+pub(super) fn ci_tag(commit: Option<&str>, reference: &str) -> String {
     if let Some(c) = commit.filter(|c| !c.is_empty() && c.chars().all(|c| c.is_ascii_hexdigit())) {
         let short: String = c.chars().take(12).collect();
         return format!("ci-{}", short.to_ascii_lowercase());
@@ -790,7 +790,7 @@ fn resolve_needs(action: Action, present: &BTreeSet<Action>, out: &mut BTreeSet<
 }
 
 /// `repo:tag` -> (`repo`, `tag`); the colon is the last one after the last `/`.
-fn split_tag(image: &str) -> (&str, &str) {
+pub(super) fn split_tag(image: &str) -> (&str, &str) {
     let slash = image.rfind('/').map_or(0, |i| i + 1);
     match image[slash..].rfind(':') {
         Some(i) => (&image[..slash + i], &image[slash + i + 1..]),

@@ -597,14 +597,13 @@ impl ReleaseState {
                 return Err(tampered(format!("audit entry {i} does not match its hash")));
             }
             match (i, &entry.record) {
-                (0, Record::Init { header_sha256 }) => {
-                    if *header_sha256 != self.header_hash() {
-                        return Err(tampered(
-                            "the plan, release or previous deployments differ from what the trail started with"
-                                .to_string(),
-                        ));
-                    }
+                (0, Record::Init { header_sha256 }) if *header_sha256 != self.header_hash() => {
+                    return Err(tampered(
+                        "the plan, release or previous deployments differ from what the trail started with"
+                            .to_string(),
+                    ));
                 }
+                (0, Record::Init { .. }) => {}
                 (0, _) => return Err(tampered("the trail does not start with `init`".into())),
                 (_, Record::Init { .. }) => {
                     return Err(tampered(format!("audit entry {i} is a second `init`")));

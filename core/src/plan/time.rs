@@ -211,6 +211,7 @@ mod tests {
     use super::Timestamp;
 
     #[test]
+    #[allow(clippy::unwrap_used)]
     fn timestamps() {
         let ok: &[(&str, u64, &str)] = &[
             ("1970-01-01T00:00:00Z", 0, "1970-01-01T00:00:00Z"),
