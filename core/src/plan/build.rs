@@ -623,7 +623,12 @@ impl Context<'_> {
             });
         }
 
-        // CD.
+        // CD. A deployment takes the chart from the chart repository when it is there (pushed
+        // by this pipeline, or by an earlier one when this one packages nothing), else the
+        // package this pipeline built.
+        let deploy_reference = chart_reference.clone().filter(|_| {
+            actions.contains(&Action::ChartPush) || !actions.contains(&Action::ChartPackage)
+        });
         let pushed_digest = actions
             .contains(&Action::ImagePush)
             .then(|| id("ci", Action::ImagePush));
@@ -733,8 +738,8 @@ impl Context<'_> {
                 inputs: StepInputs {
                     chart: Some(chart_dir.clone()),
                     chart_version: self.tags.map(|t| t.chart_version.clone()),
-                    chart_reference: chart_reference.clone(),
-                    chart_package: match (&chart_reference, self.tags) {
+                    chart_reference: deploy_reference.clone(),
+                    chart_package: match (&deploy_reference, self.tags) {
                         (None, Some(t)) => Some(format!("{chart_name}-{}.tgz", t.chart_version)),
                         _ => None,
                     },

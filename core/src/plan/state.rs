@@ -182,6 +182,9 @@ pub struct Deployment {
     /// The OCI chart reference, when charts are pushed to one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chart_reference: Option<String>,
+    /// The chart package file, when the chart was deployed from one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chart_package: Option<String>,
     /// The image reference.
     pub image: String,
     /// The digest deployed.
@@ -1364,6 +1367,9 @@ impl ReleaseState {
                 chart_reference: self
                     .env_step(env, Action::Deploy)
                     .and_then(|s| s.inputs.chart_reference.clone()),
+                chart_package: self
+                    .env_step(env, Action::Deploy)
+                    .and_then(|s| s.inputs.chart_package.clone()),
                 image: image.clone(),
                 digest: digest.clone(),
                 at: e.at,
@@ -1410,6 +1416,7 @@ impl ReleaseState {
                         action: "redeploy".into(),
                         inputs: StepInputs {
                             chart_reference: prev.chart_reference.clone(),
+                            chart_package: prev.chart_package.clone(),
                             chart_version: prev.chart_version.clone(),
                             change_cause: Some(format!(
                                 "{} v{} to {environment}: rollback from v{}",
