@@ -44,6 +44,11 @@ enum Command {
     /// Helm charts: lint, version, package, inspect; release names.
     #[command(subcommand)]
     Chart(commands::chart::Command),
+    /// What an event runs: pipeline kind, services, stages, steps, inputs and gates.
+    Plan(commands::plan::Args),
+    /// A release's run record: gates, approvals, promotions, deployments; next; rollback.
+    #[command(subcommand)]
+    Release(commands::release::Command),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +62,8 @@ fn main() -> ExitCode {
         Command::Config(cmd) => commands::config::run(cmd),
         Command::Chart(cmd) => commands::chart::run(cmd),
         Command::Affected(args) => commands::affected::run(args),
+        Command::Plan(args) => return commands::plan::main(args, cli.format),
+        Command::Release(cmd) => return commands::release::main(cmd, cli.format),
     };
     output::finish(cli.format, result)
 }

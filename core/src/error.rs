@@ -93,6 +93,22 @@ pub enum ErrorKind {
     /// Any other registry failure: unreachable, a server error that persisted through the
     /// retries, an answer that breaks the distribution protocol, an unsupported operation.
     Registry,
+    /// A release state file fails its integrity check: the audit trail's hash chain is broken,
+    /// or the plan and release it records no longer hash to what the trail started with.
+    StateTampered,
+    /// A release state or plan was written by a newer format version than this shiprail
+    /// reads.
+    StateVersion,
+    /// A step was recorded before the gates in front of it passed: a step it needs has not
+    /// succeeded, or the environment before did not pass with this digest.
+    GateNotPassed,
+    /// A promotion or deployment needs approvals that have not been given for the digest
+    /// being deployed (or whose wait timer has not run out).
+    ApprovalMissing,
+    /// An approval that cannot count: the author approving their own release, someone who
+    /// is not an approver, a digest that did not pass the environment before, or one given
+    /// after the approval window closed.
+    ApprovalRefused,
 }
 
 impl ErrorKind {
@@ -130,6 +146,11 @@ impl ErrorKind {
         ErrorKind::RegistryClobber,
         ErrorKind::RegistryUnexpectedDigest,
         ErrorKind::Registry,
+        ErrorKind::StateTampered,
+        ErrorKind::StateVersion,
+        ErrorKind::GateNotPassed,
+        ErrorKind::ApprovalMissing,
+        ErrorKind::ApprovalRefused,
     ];
 
     /// The stable snake_case code of this kind.
@@ -167,6 +188,11 @@ impl ErrorKind {
             ErrorKind::RegistryClobber => "registry_clobber",
             ErrorKind::RegistryUnexpectedDigest => "registry_unexpected_digest",
             ErrorKind::Registry => "registry",
+            ErrorKind::StateTampered => "state_tampered",
+            ErrorKind::StateVersion => "state_version",
+            ErrorKind::GateNotPassed => "gate_not_passed",
+            ErrorKind::ApprovalMissing => "approval_missing",
+            ErrorKind::ApprovalRefused => "approval_refused",
         }
     }
 
@@ -186,6 +212,9 @@ impl ErrorKind {
                 | ErrorKind::UnknownEnvironment
                 | ErrorKind::RegistryClobber
                 | ErrorKind::RegistryUnexpectedDigest
+                | ErrorKind::GateNotPassed
+                | ErrorKind::ApprovalMissing
+                | ErrorKind::ApprovalRefused
         )
     }
 }

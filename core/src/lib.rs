@@ -20,6 +20,7 @@
 //! | [`trigger`] | the events a CI system reacts to |
 //! | [`affected`] | which services a change set affects: includes, excludes, shared paths, service dependencies |
 //! | [`changes`] | the changed paths of a push, a pull request or a new branch, read from git |
+//! | [`plan`] | what an event runs: pipeline kinds, stages and steps per service with inputs and gates; release state, approvals, audit trail, rollback |
 //! | [`error`] | the one error type and its stable codes |
 //!
 //! The whole flow on the scenario's release branch:
@@ -62,6 +63,7 @@ pub mod chart;
 pub mod config;
 pub mod error;
 pub mod image;
+pub mod plan;
 #[cfg(feature = "registry")]
 pub mod registry;
 pub mod release;

@@ -106,7 +106,7 @@ const REJECTED: &[(&str, &str, &str)] = &[
     (
         "unknown: 1\nservices:\n  delivery:\n    paths: {include: ['x']}\n",
         "config_syntax",
-        "line 1, column 1: unknown field `unknown`, expected one of registry, services, branches, versioning, tags, promotion, environments",
+        "line 1, column 1: unknown field `unknown`, expected one of registry, services, branches, versioning, tags, promotion, environments, pipelines",
     ),
 ];
 

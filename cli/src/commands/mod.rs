@@ -6,6 +6,8 @@ pub(crate) mod chart;
 pub(crate) mod config;
 pub(crate) mod image;
 pub(crate) mod lint;
+pub(crate) mod plan;
+pub(crate) mod release;
 pub(crate) mod trigger;
 pub(crate) mod version;
 

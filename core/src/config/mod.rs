@@ -35,12 +35,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod environment;
+pub(crate) mod environment;
 mod located;
 mod paths;
 mod service;
 
-pub use environment::{Approval, Environment};
+pub use environment::{Approval, Duration, Environment};
 pub use located::Located;
 pub(crate) use located::{utf8_text, yaml_error};
 pub use paths::{PathGlob, RepoPath};
@@ -94,6 +94,9 @@ pub struct Config {
     /// Deployment environments, by name (`dev`, `qa`, `staging`, `prod`).
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
+    /// Which pipeline kind each event runs, and what each kind does (see [`crate::plan`]).
+    #[serde(default)]
+    pub pipelines: crate::plan::Pipelines,
 }
 
 /// Promotion naming.
@@ -277,6 +280,7 @@ impl Config {
         }
         self.branches.validate()?;
         self.tags.validate()?;
+        crate::plan::validate_config(self)?;
         Ok(())
     }
 
