@@ -10,6 +10,33 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * Every service's path rules compiled into one matcher, kept across calls: build it once per
+ * configuration, then evaluate each change set in one call (`affected`) or lint repository
+ * paths (`overlaps`). Identical globs of several services are compiled once.
+ */
+export declare class AffectedMatcher {
+  /** Compiles the path rules of every service of a configuration. */
+  constructor(config: Config)
+  /**
+   * Compiles rules that do not come from a configuration file: names must be unique and
+   * every `dependsOnServices` entry declared (`config_invalid`); a pattern that does not
+   * compile is `invalid_pattern`.
+   */
+  static fromRules(rules: Array<ServiceRules>): AffectedMatcher
+  /** The service names the matcher knows, sorted. */
+  get serviceNames(): Array<string>
+  /** The number of distinct patterns compiled (a glob shared by several services counts once). */
+  get patternCount(): number
+  /**
+   * The services a change set affects, sorted (both paths of a rename count); with
+   * `{ explain: true }`, one reason per service.
+   */
+  affected(changed: Array<string | ChangedPath>, options?: AffectedOptions | undefined | null): Affected
+  /** The paths that two or more services claim through their includes, in input order. */
+  overlaps(paths: Array<string>): Array<Overlap>
+}
+
+/**
  * A loaded chart archive (`.tgz`): its top-level directory, its files and its Chart.yaml.
  *
  * Loading refuses (`unsafe_archive`) absolute paths, `..`, drive letters, entries outside the
@@ -140,6 +167,18 @@ export declare class ChartPackage {
  * name accepted), what commands use when there is no configuration file.
  */
 export declare class Config {
+  /**
+   * The services a change set affects (both paths of a rename count), sorted; with
+   * `{ explain: true }`, one reason per service. Compiles every service's globs for this
+   * call; an `AffectedMatcher` keeps them compiled across calls.
+   */
+  affected(changed: Array<string | ChangedPath>, options?: AffectedOptions | undefined | null): Affected
+  /**
+   * The repository paths that two or more services claim through their includes (an
+   * include matches and none of the service's excludes does), in input order: a lint for
+   * globs written too wide. Pass every file of the repository.
+   */
+  overlappingPaths(paths: Array<string>): Array<Overlap>
   /** The default configuration: the scenario's rules, no services declared. */
   constructor()
   /** Reads and validates a configuration file without blocking the event loop. */
@@ -191,6 +230,77 @@ export declare class Config {
   get environments(): Record<string, EnvironmentConfig>
   /** The whole configuration as a plain object (defaults filled in). */
   toJSON(): ConfigDocument
+}
+
+/** A content digest, `sha256:<64 lowercase hex>`: what a manifest or blob is named by. */
+export declare class Digest {
+  /**
+   * Parses a digest (`sha256:` and 64 lowercase hex characters; `invalid_image_reference`
+   * otherwise).
+   */
+  constructor(text: string)
+  /** The sha256 digest of `bytes`. */
+  static of(bytes: Buffer): Digest
+  /** The algorithm (`sha256`). */
+  get algorithm(): string
+  /** The hex part. */
+  get hex(): string
+  /**
+   * The tag form `sha256-<hex>`: the prefix of the signature (`.sig`), attestation (`.att`)
+   * and SBOM (`.sbom`) tags of the manifest on registries without the referrers API.
+   */
+  get tagForm(): string
+  /** Whether `bytes` hash to this digest. */
+  matches(bytes: Buffer): boolean
+  /** Whether two digests are the same. */
+  equals(other: Digest): boolean
+  /** The digest as text. */
+  toString(): string
+  /** The digest as text (`JSON.stringify` writes the string). */
+  toJSON(): string
+}
+
+/**
+ * The docker CLI's `config.json` as far as credentials go: `auths` entries, the `credsStore`
+ * and the `credHelpers` (run as `docker-credential-<name> get`). Give one to
+ * `RegistryOptions.dockerConfig`; without it a client reads the current user's config when
+ * first needed. It never shows a secret: `credentialsFor` tells the kind and the user name.
+ */
+export declare class DockerConfig {
+  /** An empty config: no credentials for any registry (anonymous access everywhere). */
+  constructor()
+  /**
+   * Parses config text (`{"auths": {...}, "credsStore": ..., "credHelpers": {...}}`); a
+   * malformed entry is `config_syntax`, naming its key, never its value.
+   */
+  static fromJson(text: string): DockerConfig
+  /** Reads a config file without blocking the event loop. */
+  static load(path: string): Promise<DockerConfig>
+  /** Reads a config file, blocking. */
+  static loadSync(path: string): DockerConfig
+  /**
+   * The current user's config (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`;
+   * none is an empty config), read without blocking the event loop.
+   */
+  static loadDefault(): Promise<DockerConfig>
+  /** The current user's config, blocking. */
+  static loadDefaultSync(): DockerConfig
+  /**
+   * The same config, looking for credential helpers (`docker-credential-<name>`) in `dirs`
+   * instead of `PATH`.
+   */
+  withHelperDirs(dirs: Array<string>): DockerConfig
+  /** The file the config was read from, `null` for one built from text. */
+  get path(): string | null
+  /**
+   * Which credentials `registry` (`host[:port]`) gets: the kind and the user name, never the
+   * secret. Runs a credential helper when one is configured, off the main thread.
+   */
+  credentialsFor(registry: string): Promise<CredentialsInfo>
+  /** `credentialsFor`, blocking. */
+  credentialsForSync(registry: string): CredentialsInfo
+  /** `{ path }`: what can be shown of a docker config. */
+  toJSON(): { path: string | null }
 }
 
 /**
@@ -308,6 +418,105 @@ export declare class Pipeline {
 }
 
 /**
+ * A platform of an image index, `os/architecture[/variant]` (`linux/arm64/v8`): what a
+ * promotion's platform filter keeps.
+ */
+export declare class Platform {
+  /** Parses `os/architecture[/variant]` (`invalid_image_reference` otherwise). */
+  constructor(text: string)
+  /** The operating system (`linux`). */
+  get os(): string
+  /** The CPU architecture (`amd64`). */
+  get architecture(): string
+  /** The variant (`v7`), `null` when none is required. */
+  get variant(): string | null
+  /**
+   * Whether an index entry of this os, architecture and variant is kept by the filter (a
+   * platform without a variant keeps every variant).
+   */
+  matches(os: string, architecture: string, variant?: string | undefined | null): boolean
+  /** The platform as text, normalised. */
+  toString(): string
+  /** The platform as text (`JSON.stringify` writes the string). */
+  toJSON(): string
+}
+
+/**
+ * What may be promoted where: the destination follows the promotion template and the
+ * namespace, both tags must be release tags (`v1.0.2`), never `latest` or another mutable tag.
+ */
+export declare class PromotionPolicy {
+  /**
+   * A policy from its fields; omitted ones are the defaults (namespace empty, the default
+   * template and tag policy, release tags only).
+   */
+  constructor(options?: PromotionPolicyOptions | undefined | null)
+  /**
+   * The policy of promoting into `environment` of a configuration: its
+   * `registry_namespace`, the configured `promotion.template` and `tags` policy; `overrides`
+   * replace single fields for this policy.
+   */
+  static fromConfig(config: Config, environment: string, overrides?: PromotionPolicyOptions | undefined | null): PromotionPolicy
+  /** The registry namespace promoted into. */
+  get namespace(): string
+  /** The promotion template. */
+  get template(): string
+  /** The `tags:` section in effect. */
+  get tags(): TagPolicy
+  /** Whether both tags must be release tags. */
+  get releaseTagsOnly(): boolean
+  /**
+   * Checks a tag: never `latest` or another mutable tag (`mutable_tag`); with
+   * `releaseTagsOnly`, a release tag under `tags.image` (`invalid_tag`). Returns the release
+   * version the tag names, `null` when it names none.
+   */
+  checkTag(tag: string): string | null
+  /**
+   * The request promoting `source` to `destination`, or to where the template and the
+   * namespace send it. Both tags pass `checkTag`; a digest on the source becomes the expected
+   * digest. Pass the result to `RegistryClient#promote` (after setting `platforms`, `force`,
+   * `dryRun` or `referrers` if wanted).
+   */
+  request(source: string, destination?: string | undefined | null): PromoteRequest
+  /** `{ namespace, template, tags, releaseTagsOnly }`: the policy as `PromotionPolicyOptions`. */
+  toJSON(): PromotionPolicyOptions
+}
+
+/**
+ * A client for OCI registries (Docker Registry HTTP API v2 / OCI distribution): promotes
+ * images, lists tags, resolves digests, deletes tags. Every operation returns a Promise and
+ * runs off the main thread; one client can run many at once and keeps each registry's
+ * connection and tokens. It shows none of its credentials.
+ */
+export declare class RegistryClient {
+  /**
+   * A client with `options`. Reads the CA files now: a missing one is `io`, one without a
+   * certificate `registry_tls`; a bad credentials object is `config_syntax`.
+   */
+  constructor(options?: RegistryOptions | undefined | null)
+  /**
+   * Promotes `request.source` to `request.destination` unchanged (the digest never changes;
+   * blobs skipped, mounted or copied; the tag written last; idempotent; a tag naming
+   * another digest is `registry_clobber` unless `force`). Resolves to what was done.
+   */
+  promote(request: PromoteRequestInput, options?: PromoteOptions | undefined | null): Promise<Promotion>
+  /** Every tag of a repository (its tag and digest are ignored), in the registry's order. */
+  listTags(repository: string): Promise<Array<string>>
+  /**
+   * The digest, media type and size of the manifest a reference names (by tag or digest);
+   * the content is hashed, so a registry serving other bytes is caught.
+   */
+  resolve(reference: string): Promise<Resolved>
+  /** The highest release tag of a repository (see `highestRelease`), `null` when none. */
+  highestRelease(repository: string, options?: HighestReleaseOptions | undefined | null): Promise<ReleaseTag | null>
+  /**
+   * Deletes the tag of a reference: the tag alone where the registry can, else its manifest,
+   * only when no other tag names it (`registry` otherwise, naming them).
+   */
+  deleteTag(reference: string): Promise<DeletedTag>
+}
+
+/**
  * A release version: strict SemVer 2.0, a leading `v` accepted on input and dropped.
  *
  * Ordered by SemVer precedence with build metadata as a final tie-breaker (`compare`);
@@ -373,6 +582,50 @@ export declare class TagTemplate {
   /** JSON form: the template text. */
   toJSON(): string
 }
+
+/** The services a change set affects. */
+export interface Affected {
+  /** The affected services, sorted by name. */
+  services: Array<string>
+  /** One reason per affected service, in the same order; `null` unless `explain` was asked. */
+  explain: Array<AffectedReason> | null
+}
+
+/** Options of an affected-services evaluation. */
+export interface AffectedOptions {
+  /** Say, for each affected service, which path and glob (or dependency) affected it. */
+  explain?: boolean
+}
+
+/**
+ * Why one service is affected: the first changed path that affected it and the glob that
+ * matched, or the dependency chain it was reached through.
+ */
+export interface AffectedReason {
+  /** The affected service. */
+  service: string
+  /**
+   * The first changed path (in input order) that affected it, or, for a service reached
+   * through `via`, the path that affected the last service of the chain.
+   */
+  path: string
+  /** The glob, as written in `shiprail.yaml`, that matched the path. */
+  pattern: string
+  /** Whether the glob is one of `paths.include` or a shared `depends_on` path. */
+  matchedBy: 'paths.include' | 'depends_on'
+  /**
+   * The services depended on, from the service's own dependency to the one the path
+   * affected; empty when the path affected this service itself.
+   */
+  via: Array<string>
+}
+
+/**
+ * The path rules of every service of a configuration, sorted by name, as the matcher consumes
+ * them: each glob as written and as compiled. They can be edited and passed to
+ * `AffectedMatcher.fromRules`.
+ */
+export declare function affectedRules(config: Config): Array<ServiceRulesInfo>
 
 /** `environments.<name>.approval`. */
 export interface ApprovalConfig {
@@ -452,6 +705,16 @@ export interface AzureOptions {
  * `branch_case_insensitive` and `path_star_crosses_slash` apply.
  */
 export declare function azurePatternMatches(kind: 'branch' | 'tag' | 'path', pattern: string, subjects: Array<string>, options?: AzureOptions): Array<boolean>
+
+/** How the blobs of a promotion were handled. */
+export interface BlobCounts {
+  /** Already in the destination repository. */
+  skipped: number
+  /** Mounted from the source repository inside one registry (no bytes moved). */
+  mounted: number
+  /** Streamed from source to destination, verified on the way. */
+  copied: number
+}
 
 /** A classified branch. */
 export interface Branch {
@@ -548,6 +811,34 @@ export interface ChangeCause {
   /** Why (an approval note, a ticket). */
   reason?: string | null
 }
+
+/**
+ * The paths changed from `base` to `head` (two dots: the trees of the two compared), the
+ * comparison of a push that moved a branch from `base` to `head`. Runs git off the main
+ * thread; errors (`git`) reject the promise.
+ */
+export declare function changedBetween(repo: string, base: string, head: string, options?: GitOptions | undefined | null): Promise<Array<ChangedPath>>
+
+/** `changedBetween`, blocking. */
+export declare function changedBetweenSync(repo: string, base: string, head: string, options?: GitOptions | undefined | null): Array<ChangedPath>
+
+/**
+ * The paths a newly pushed branch `head` changed since it forked from `defaultBranch`; every
+ * file of `head` (as added) when the two share no history.
+ */
+export declare function changedForNewBranch(repo: string, head: string, defaultBranch: string, options?: GitOptions | undefined | null): Promise<Array<ChangedPath>>
+
+/** `changedForNewBranch`, blocking. */
+export declare function changedForNewBranchSync(repo: string, head: string, defaultBranch: string, options?: GitOptions | undefined | null): Array<ChangedPath>
+
+/**
+ * The paths a pull request of `head` into `base` changes (three dots: from the merge-base of
+ * the two to `head`), as CI systems show a pull request's files.
+ */
+export declare function changedForPullRequest(repo: string, base: string, head: string, options?: GitOptions | undefined | null): Promise<Array<ChangedPath>>
+
+/** `changedForPullRequest`, blocking. */
+export declare function changedForPullRequestSync(repo: string, base: string, head: string, options?: GitOptions | undefined | null): Array<ChangedPath>
 
 /** One changed path (`parseChangedLines`), in the shape a `TriggerEvent`'s `changed` takes. */
 export interface ChangedPath {
@@ -832,6 +1123,16 @@ export interface ConfigDocument {
   environments: Record<string, EnvironmentConfig>
 }
 
+/** Which credentials a registry gets: the kind and the user name, never the secret. */
+export interface CredentialsInfo {
+  /** `anonymous`, `basic` (user name and password or token) or `bearer` (a ready token). */
+  kind: 'anonymous' | 'basic' | 'bearer'
+  /** The user name of basic credentials, `null` otherwise. */
+  username: string | null
+  /** A description for messages (`user \`ci\``, `a bearer token`, `no credentials`). */
+  description: string
+}
+
 /** Whether an event runs a pipeline, why, and the trace of the decision. */
 export interface Decision {
   /** Whether the pipeline runs. */
@@ -844,6 +1145,19 @@ export interface Decision {
 
 /** The default promotion template. */
 export declare const DEFAULT_PROMOTION_TEMPLATE: string
+
+/** The outcome of deleting a tag. */
+export interface DeletedTag {
+  /** The reference whose tag was deleted. */
+  reference: string
+  /** The digest the tag named. */
+  digest: string
+  /**
+   * `tag` when the registry deleted the tag alone; `manifest` when it could only delete the
+   * manifest (done only when no other tag names it).
+   */
+  method: 'tag' | 'manifest'
+}
 
 /**
  * Every name of the release of `service` at `version`: image tag, chart version, appVersion,
@@ -959,6 +1273,12 @@ export declare function githubPatternToRegex(pattern: string): string
  */
 export declare function githubSkipInstruction(message: string): string | null
 
+/** How git is run. */
+export interface GitOptions {
+  /** The git binary: a path, or a name looked up on `PATH` (default `git`). */
+  program?: string
+}
+
 /** The name of the ignore file at a chart's root. */
 export declare const HELMIGNORE: string
 
@@ -978,6 +1298,23 @@ export interface HelmIgnorePath {
   path: string
   /** Whether it is a directory (rules ending in `/` apply to directories only). */
   isDir: boolean
+}
+
+/**
+ * The highest release among a repository's tags by SemVer precedence: tags that are not
+ * release tags under `tags.image` (mutable tags, signature tags, other names) are ignored;
+ * `null` when there is none.
+ */
+export declare function highestRelease(tags: Array<string>, options?: HighestReleaseOptions | undefined | null): ReleaseTag | null
+
+/** Options of a highest-release lookup. */
+export interface HighestReleaseOptions {
+  /** The `tags:` section (what a release tag looks like, which tags are mutable). */
+  policy?: TagPolicy
+  /** With a `{service}` in `tags.image`, only this service's tags count. */
+  service?: string
+  /** Whether pre-releases count (default `false`). */
+  includePrereleases?: boolean
 }
 
 /** The parts of an image reference. */
@@ -1064,6 +1401,12 @@ export declare const MAX_RELEASE_NAME_LEN: number
 /** The longest tag, in characters. */
 export declare const MAX_TAG_LEN: number
 
+/** The best common ancestor of two revisions (a commit id), `null` when they share no history. */
+export declare function mergeBase(repo: string, a: string, b: string, options?: GitOptions | undefined | null): Promise<string | null>
+
+/** `mergeBase`, blocking. */
+export declare function mergeBaseSync(repo: string, a: string, b: string, options?: GitOptions | undefined | null): string | null
+
 /**
  * The versions to set in Chart.yaml; an omitted one is left as it is. The result of
  * `chartVersionsFromRelease` fits.
@@ -1114,6 +1457,14 @@ export interface NextVersionOptions {
   prerelease?: boolean
   /** The `versioning:` section. */
   policy?: VersionPolicy
+}
+
+/** A repository path that several services claim. */
+export interface Overlap {
+  /** The path. */
+  path: string
+  /** The services whose includes match it (and whose excludes do not), sorted. */
+  services: Array<string>
 }
 
 /**
@@ -1182,6 +1533,13 @@ export declare function parseImage(text: string): ImageParts
 /** Parses many references in one call; each item carries its parts or its error. */
 export declare function parseImages(references: Array<string>): Array<ImageResult>
 
+/**
+ * Parses the output of `git diff --name-status -z` (or `git diff-tree -r --name-status -z`),
+ * as bytes (a file name need not be UTF-8) or text: a status, then one path, or two for a
+ * rename or copy, each ended by a NUL. Output of another shape is a `git` error.
+ */
+export declare function parseNameStatus(output: Buffer | string): Array<ChangedPath>
+
 /** Parses a version under a policy and returns it normalised (`v1.0.2` -> `1.0.2`). */
 export declare function parseVersion(text: string, policy?: VersionPolicy): string
 
@@ -1194,6 +1552,29 @@ export interface PathFilterConfig {
   include?: Array<string>
   /** Globs of paths that never belong to it. */
   exclude?: Array<string>
+}
+
+/**
+ * A pattern of the affected-services matcher: as written, and the glob or the regular
+ * expression it is compiled from (exactly one of the two).
+ */
+export interface PatternInfo {
+  /** The pattern as the user wrote it (what explanations show). */
+  written: string
+  /** The glob (globset syntax, `/` literal) it compiles from, `null` for a regex. */
+  glob: string | null
+  /** The regular expression (anchored at both ends) it compiles from, `null` for a glob. */
+  regex: string | null
+}
+
+/** A pattern of `ServiceRules` given as an object: exactly one of `glob` and `regex`. */
+export interface PatternSpec {
+  /** What explanations show; for a glob it must be the glob itself (or left out). */
+  written?: string | null
+  /** A glob. */
+  glob?: string | null
+  /** A regular expression (Rust `regex` syntax, anchored at both ends). */
+  regex?: string | null
 }
 
 /** How to read a pipeline file. */
@@ -1226,6 +1607,147 @@ export interface PreStablePolicy {
   feature?: 'major' | 'minor' | 'patch'
 }
 
+/**
+ * What a promotion is doing, as the `onProgress` callback receives it: `event` says which
+ * step, and the fields of that step are set (the others are `null`).
+ */
+export interface ProgressEvent {
+  /**
+   * The step: `resolved` (source tag -> digest), `planned`, `blob_skipped`,
+   * `blob_mounted`, `blob_progress` (every 100 ms or so while copying), `blob_copied`,
+   * `manifest` (written), `tagged` (the destination tag: done).
+   */
+  event: 'resolved' | 'planned' | 'blob_skipped' | 'blob_mounted' | 'blob_progress' | 'blob_copied' | 'manifest' | 'tagged'
+  /**
+   * The reference resolved, the tag or digest a manifest was written under, or the
+   * destination tagged (`resolved`, `manifest`, `tagged`).
+   */
+  reference: string | null
+  /** The digest of the source, blob or manifest concerned. */
+  digest: string | null
+  /** The manifest's media type (`manifest`). */
+  mediaType: string | null
+  /** Manifests to write (`planned`). */
+  manifests: number | null
+  /** Distinct blobs referenced (`planned`). */
+  blobs: number | null
+  /** Bytes to stream between registries (`planned`). */
+  bytesToCopy: number | null
+  /** Bytes of the blob sent so far (`blob_progress`). */
+  bytes: number | null
+  /** The blob's size (`blob_*`). */
+  size: number | null
+}
+
+/** Options of one promotion. */
+export interface PromoteOptions {
+  /**
+   * Called with each `ProgressEvent` as the promotion goes, on the main thread; every call
+   * has run when the promise settles. An exception it throws is reported like one thrown by
+   * an event listener (`uncaughtException`); it does not stop the promotion.
+   */
+  onProgress?: (event: ProgressEvent) => void
+}
+
+/**
+ * One promotion to perform: what `PromotionPolicy#request` returns and `RegistryClient#promote`
+ * takes.
+ */
+export interface PromoteRequest {
+  /** The image promoted, by tag. */
+  source: string
+  /** The tag written, on the same or another registry. */
+  destination: string
+  /** The digest the source tag must resolve to (the one QA approved), `null` when unknown. */
+  expectedDigest: string | null
+  /** For an image index, the platforms kept (`linux/amd64`); empty keeps all. */
+  platforms: Array<string>
+  /** Move a destination tag that names another digest (refused otherwise). */
+  force: boolean
+  /** Plan and report without writing anything. */
+  dryRun: boolean
+  /** Copy signatures, attestations and SBOMs along. */
+  referrers: boolean
+}
+
+/**
+ * A promotion for `RegistryClient#promote` (camelCase keys; unknown keys are refused with
+ * `invalid_image_reference`). `PromotionPolicy#request` returns one with every key.
+ */
+export interface PromoteRequestInput {
+  /**
+   * The image promoted, by tag (`myrepo.azurecr.io/delivery:v1.0.2`); a `@sha256:...` on it
+   * is the expected digest.
+   */
+  source: string
+  /**
+   * The tag written (`myrepo.azurecr.io/prod/delivery:v1.0.2`), on the same or another
+   * registry.
+   */
+  destination: string
+  /**
+   * The digest the source tag must name (the one QA approved): `registry_unexpected_digest`
+   * otherwise, and nothing is written.
+   */
+  expectedDigest?: string | null
+  /** For an image index, the platforms kept (`linux/amd64`); empty or omitted keeps all. */
+  platforms?: Array<string>
+  /**
+   * Move a destination tag that names another digest (default `false`:
+   * `registry_clobber`).
+   */
+  force?: boolean
+  /** Plan and report without writing anything (default `false`). */
+  dryRun?: boolean
+  /** Copy signatures, attestations and SBOMs along (default `true`). */
+  referrers?: boolean
+}
+
+/** The result of a promotion. */
+export interface Promotion {
+  /** The source reference (by tag). */
+  source: string
+  /** The destination reference (by tag). */
+  destination: string
+  /**
+   * The digest the destination tag names: the source's, unless a platform filter rewrote
+   * an index.
+   */
+  digest: string
+  /** How many manifests were written (or would be, in a dry run). */
+  manifests: number
+  /** How the blobs were handled (or would be). */
+  blobs: BlobCounts
+  /** The bytes streamed between registries (or that would be). */
+  bytesCopied: number
+  /** The destination tag already named the digest: nothing was written. */
+  alreadyPromoted: boolean
+  /** The digest the source tag named. */
+  sourceDigest: string
+  /** Nothing was written: the counts are the plan. */
+  dryRun: boolean
+  /** The signature, attestation and SBOM tags, and referrer digests, that travelled along. */
+  referrers: Array<string>
+}
+
+/**
+ * The fields of a promotion policy; omitted ones keep their defaults (or, for
+ * `PromotionPolicy.fromConfig`, the configuration's).
+ */
+export interface PromotionPolicyOptions {
+  /** The registry namespace promoted into (`prod`); empty for the registry root. */
+  namespace?: string
+  /** The promotion template (default `{registry}/{namespace}/{name}:{tag}`). */
+  template?: string
+  /** The `tags:` section: mutable tags (refused) and what a release tag looks like. */
+  tags?: TagPolicy
+  /**
+   * Whether both tags must be release tags (default `true`); off, mutable tags are still
+   * refused.
+   */
+  releaseTagsOnly?: boolean
+}
+
 /** The `promotion:` section. */
 export interface PromotionSection {
   /** The promotion template (default `{registry}/{namespace}/{name}:{tag}`). */
@@ -1245,6 +1767,56 @@ export interface PromotionTarget {
   environment: string
   /** The environment's registry namespace. */
   namespace: string
+}
+
+/**
+ * The credentials of one registry in `RegistryOptions.credentials`: a user name and a
+ * password (or a token used as password), a bearer `token`, or none (`{}`). Unknown keys are
+ * refused (`config_syntax`, naming the key, never a value).
+ */
+export interface RegistryCredentials {
+  /** The user name, with `password`. */
+  username?: string
+  /** The password or token, with `username`. */
+  password?: string
+  /** A ready bearer token, sent as `Authorization: Bearer ...`. */
+  token?: string
+}
+
+/**
+ * How a `RegistryClient` reaches registries. Every key is optional; the defaults are the
+ * core's: system roots (`SSL_CERT_FILE`, `SSL_CERT_DIR` honoured), plain HTTP for loopback
+ * hosts only, credentials from the docker config, 4 retries from 200 ms, 4 blobs at a time.
+ */
+export interface RegistryOptions {
+  /** PEM files of CA certificates trusted besides the system roots. */
+  caFiles?: Array<string>
+  /**
+   * Hosts (`host[:port]`) that may be reached over plain HTTP when they do not speak TLS
+   * (loopback hosts always may).
+   */
+  insecure?: Array<string>
+  /**
+   * Credentials by host (`myrepo.azurecr.io`, `127.0.0.1:5000`): `{ username, password }`,
+   * `{ token }` (sent as a bearer token) or `{}` (none); a host listed here never consults
+   * the docker config.
+   */
+  credentials?: Record<string, RegistryCredentials>
+  /**
+   * The docker config credentials come from; omitted, the current user's (read when first
+   * needed). `new DockerConfig()` gives none.
+   */
+  dockerConfig?: DockerConfig
+  /** Retries after a 5xx, a 429, a timeout or a dropped connection. */
+  retries?: number
+  /** The first backoff in milliseconds; it doubles with each retry, up to 10 s. */
+  backoffMs?: number
+  /** Blobs checked, mounted or copied at the same time (at least 1). */
+  concurrency?: number
+  /** The limit on establishing a connection, in milliseconds. */
+  connectTimeoutMs?: number
+  /** The limit on a silence while reading a response, in milliseconds. */
+  readTimeoutMs?: number
 }
 
 /**
@@ -1303,6 +1875,14 @@ export interface ReleaseNames {
   labels: Record<string, string>
 }
 
+/** One release tag of a repository and the version it names. */
+export interface ReleaseTag {
+  /** The tag (`v1.0.2`). */
+  tag: string
+  /** The version it names (`1.0.2`). */
+  version: string
+}
+
 /** Every name of one release. */
 export interface ReleaseTags {
   /** The release version, normalised (no `v`). */
@@ -1331,6 +1911,18 @@ export declare function renderBranch(kind: string, values?: BranchValues | undef
  * {reason}]`, where a `[...]` group disappears when a value in it is missing).
  */
 export declare function renderChangeCause(cause: ChangeCause, template?: string | undefined | null): string
+
+/** A manifest reference resolved to its digest. */
+export interface Resolved {
+  /** The reference asked for, normalised. */
+  reference: string
+  /** The digest of the manifest it names. */
+  digest: string
+  /** The manifest's media type (an image manifest or an index). */
+  mediaType: string
+  /** The manifest's size in bytes. */
+  size: number
+}
 
 /**
  * Chart.yaml text of an umbrella chart with the version of one dependency (found by alias,
@@ -1363,6 +1955,40 @@ export interface ServiceConfig {
 export interface ServiceDependency {
   /** The service depended on. */
   service: string
+}
+
+/**
+ * The path rules of one service for `AffectedMatcher.fromRules` (camelCase keys; unknown keys
+ * are refused with `config_invalid`). A pattern is a glob string (GitHub Actions filter
+ * syntax compiled with globset: `*` within a segment, `**` across), `{ glob }`, or
+ * `{ written, regex }` for a pattern no glob expresses (the regex must match the whole path;
+ * `written` is what explanations show). `affectedRules(config)` returns rules of this shape.
+ */
+export interface ServiceRules {
+  /** The service name (unique). */
+  name: string
+  /** Paths that belong to the service. */
+  include?: Array<string | PatternSpec>
+  /** Paths that never affect it, even when an include or a shared path matches. */
+  exclude?: Array<string | PatternSpec>
+  /** Shared paths whose changes affect it. */
+  dependsOnPaths?: Array<string | PatternSpec>
+  /** Services whose being affected affects it (each must be among the rules). */
+  dependsOnServices?: Array<string>
+}
+
+/** The path rules of one service, as the affected-services matcher consumes them. */
+export interface ServiceRulesInfo {
+  /** The service name. */
+  name: string
+  /** Paths that belong to the service. */
+  include: Array<PatternInfo>
+  /** Paths that never affect it. */
+  exclude: Array<PatternInfo>
+  /** Shared paths whose changes affect it. */
+  dependsOnPaths: Array<PatternInfo>
+  /** Services whose being affected affects it. */
+  dependsOnServices: Array<string>
 }
 
 /**

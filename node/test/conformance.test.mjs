@@ -13,7 +13,12 @@ import { shiprail, REPO_ROOT } from './helpers.mjs'
 
 const {
   ChartFile,
+  Config,
+  Digest,
+  DockerConfig,
   Pipeline,
+  Platform,
+  PromotionPolicy,
   ReleaseVersion,
   TagTemplate,
   attributeTag,
@@ -29,6 +34,7 @@ const {
   githubPatternAsGlob,
   githubPatternMatches,
   helmIgnoreMatches,
+  highestRelease,
   isDns1123Label,
   lintChart,
   nextVersion,
@@ -51,11 +57,7 @@ const {
 } = shiprail
 
 /** Vector files (by name prefix) whose ops have no Node counterpart yet, with the reason. */
-export const PENDING = new Map([
-  ['affected', 'affected services: the Node API is added with the core module'],
-  ['changes', 'changed paths: the Node API is added with the core module'],
-  ['registry', 'registry client: the Node API is added with the core module'],
-])
+export const PENDING = new Map([])
 
 /** Minimum case counts of the files this runner covers (as the Rust runners assert). */
 const MINIMUM = {
@@ -70,6 +72,8 @@ const MINIMUM = {
   chart_versioning: 15,
   chart_helmignore: 25,
   chart_release_names: 20,
+  trigger_native: 60,
+  registry: 60,
 }
 
 const DIR = join(REPO_ROOT, 'tests', 'conformance')
@@ -98,6 +102,21 @@ function decided(decision) {
   assert.ok(decision.reason.length > 0, 'a reason is always given')
   assert.ok(decision.explain.length > 0, 'the trace is always filled')
   return { run: decision.run }
+}
+
+/** An affected-services explanation in the core's serde shape: an empty `via` is left out. */
+function coreReason({ via, ...rest }) {
+  return { ...snake(rest), ...(via.length ? { via } : {}) }
+}
+
+/** The promotion policy of a registry case, as the Rust runner builds it. */
+function promotionPolicy(a) {
+  return new PromotionPolicy({
+    namespace: a.namespace ?? '',
+    template: a.template,
+    tags: a.policy,
+    releaseTagsOnly: a.release_tags_only ?? true,
+  })
 }
 
 /** `null` in the vectors means "not given". */
@@ -200,6 +219,24 @@ const OPS = {
   'chart.is_dns1123_label': (a) => isDns1123Label(a.name),
   'chart.oci_tag': (a) => chartOciTag(a.version),
   'chart.version_from_oci_tag': (a) => chartVersionFromOciTag(a.tag),
+
+  affected: (a) => Config.fromYaml(a.config).affected(camel(a.changed)).services,
+  'affected.explain': (a) => Config.fromYaml(a.config).affected(camel(a.changed), { explain: true }).explain.map(coreReason),
+  'affected.overlaps': (a) => Config.fromYaml(a.config).overlappingPaths(a.paths),
+
+  'registry.request': (a) => snake(promotionPolicy(a).request(a.source, opt(a.destination))),
+  'registry.check_tag': (a) => promotionPolicy(a).checkTag(a.tag),
+  'registry.highest_release': (a) =>
+    highestRelease(a.tags, { policy: a.policy, service: opt(a.service), includePrereleases: a.include_prereleases }),
+  'registry.digest': (a) => {
+    const digest = new Digest(a.digest)
+    return { digest: digest.toString(), algorithm: digest.algorithm, hex: digest.hex, tag_form: digest.tagForm }
+  },
+  'registry.platform': (a) => new Platform(a.platform).toString(),
+  'registry.credentials': (a) => {
+    const { kind, username } = DockerConfig.fromJson(JSON.stringify(a.config)).credentialsForSync(a.registry)
+    return kind === 'basic' ? { kind, username } : { kind }
+  },
 }
 
 /** Runs one case; returns a failure description or null. */

@@ -1,8 +1,8 @@
 // Every public operation of the core has a Node counterpart, or a written reason why not.
 //
-// The core's operations are enumerated from its source (`pub fn` / `pub const fn` in the public
-// modules of core/src); node/api-coverage.json maps each `file::name` to the Node API that
-// exposes it or to a waiver. A new core function without an entry fails here, and so does an
+// The core's operations are enumerated from its source (`pub fn` / `pub const fn` /
+// `pub async fn` in the public modules of core/src); node/api-coverage.json maps each
+// `file::name` to the Node API that exposes it or to a waiver. A new core function without an entry fails here, and so does an
 // entry naming a Node counterpart that does not exist or a core function that is gone.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -37,7 +37,7 @@ function coreFunctions() {
     if (hidden.has(module)) continue
     // Unit tests sit at the end of a file, after `#[cfg(test)]`; they define no public API.
     const text = readFileSync(path, 'utf8').split('#[cfg(test)]')[0]
-    for (const m of text.matchAll(/^\s*pub (?:const )?fn ([a-z_0-9]+)/gm)) found.add(`${file}::${m[1]}`)
+    for (const m of text.matchAll(/^\s*pub (?:const |async )?fn ([a-z_0-9]+)/gm)) found.add(`${file}::${m[1]}`)
   }
   return found
 }

@@ -4,10 +4,18 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { shiprail, REPO_ROOT, thrown, tgz } from './helpers.mjs'
+import { shiprail, REPO_ROOT, realRegistries, thrown, tgz, unique } from './helpers.mjs'
 
 const s = shiprail
 const SERVICES = ['delivery', 'dronescheduler', 'ingestion', 'package', 'workflow']
+const REAL = realRegistries()
+
+/** A file that exists and holds no certificate. */
+function notACertificate() {
+  const file = join(mkdtempSync(join(tmpdir(), 'shiprail-node-')), 'ca.pem')
+  writeFileSync(file, 'not a certificate\n')
+  return file
+}
 
 /** One call per code that makes the core fail with it. */
 const PRODUCERS = {
@@ -41,11 +49,72 @@ const PRODUCERS = {
         { name: 'delivery/../../etc/cron.d/evil', data: '* * * * * root sh\n' },
       ]),
     ),
+  git: () => s.changedBetweenSync(tmpdir(), '--output=/tmp/x', 'HEAD'),
+  registry_tls: () => new s.RegistryClient({ caFiles: [notACertificate()] }),
+  // Nothing listens on port 1: the promise rejects (it does not throw).
+  registry: () =>
+    new s.RegistryClient({ retries: 0, dockerConfig: new s.DockerConfig() }).resolve('127.0.0.1:1/delivery:v1.0.2'),
+}
+
+/** A client of the real registries (tests/services/registry.sh), with `password` for the TLS one. */
+function realClient(password = REAL.env.SHIPRAIL_REGISTRY_PASSWORD) {
+  const { env } = REAL
+  return new s.RegistryClient({
+    caFiles: [env.SHIPRAIL_REGISTRY_CA],
+    credentials: { [env.SHIPRAIL_REGISTRY_TLS]: { username: env.SHIPRAIL_REGISTRY_USER, password } },
+    dockerConfig: new s.DockerConfig(),
+    retries: 0,
+  })
+}
+
+const plain = (rest) => `${REAL.env.SHIPRAIL_REGISTRY_PLAIN}/${rest}`
+
+/** Producers that need the real registries; each promise rejects with the code. */
+const REAL_PRODUCERS = {
+  registry_unauthorized: () =>
+    realClient('not-the-Password-42').resolve(`${REAL.env.SHIPRAIL_REGISTRY_TLS}/${REAL.env.SHIPRAIL_SEED_SINGLE}`),
+  registry_not_found: () => realClient().resolve(plain('no/such/repo:v1.0.0')),
+  registry_unexpected_digest: () =>
+    realClient().promote({
+      source: plain(REAL.env.SHIPRAIL_SEED_SINGLE),
+      destination: plain(`${unique('prod/delivery')}:v1.0.2`),
+      expectedDigest: REAL.env.SHIPRAIL_SEED_INDEX_DIGEST,
+    }),
+  registry_clobber: async () => {
+    const client = realClient()
+    const destination = plain(`${unique('prod/app')}:v1.0.2`)
+    await client.promote({ source: plain(REAL.env.SHIPRAIL_SEED_SINGLE), destination })
+    return client.promote({ source: plain(REAL.env.SHIPRAIL_SEED_INDEX), destination })
+  },
 }
 
 /** Codes no operation of the core produces yet, with the reason. */
 const NOT_PRODUCED_YET = {
-  git: 'produced by the git integration, not in the core yet',
+  registry_digest_mismatch:
+    'only a registry that serves bytes other than their digest produces it; core/tests/registry_faults.rs does so with a fake registry, and no real one misbehaves on demand',
+}
+
+/** What `produce` threw, or what the promise it returned rejected with. */
+async function caught(produce) {
+  let result
+  try {
+    result = produce()
+  } catch (err) {
+    return err
+  }
+  try {
+    await result
+  } catch (err) {
+    return err
+  }
+  throw new Error('expected an error, none was thrown or rejected')
+}
+
+function checkError(err, code) {
+  assert.ok(err instanceof Error)
+  assert.equal(err.code, code, err.message)
+  assert.equal(typeof err.reason, 'string')
+  assert.ok(err.message.includes(err.reason))
 }
 
 describe('error codes', () => {
@@ -57,17 +126,20 @@ describe('error codes', () => {
   })
 
   it('has a producer or a reason for every code', () => {
-    const covered = [...Object.keys(PRODUCERS), ...Object.keys(NOT_PRODUCED_YET)].sort()
-    assert.deepStrictEqual(covered, [...s.ERROR_CODES].sort())
+    const covered = [...Object.keys(PRODUCERS), ...Object.keys(REAL_PRODUCERS), ...Object.keys(NOT_PRODUCED_YET)]
+    assert.deepStrictEqual(covered.sort(), [...s.ERROR_CODES].sort())
   })
 
   for (const [code, produce] of Object.entries(PRODUCERS)) {
-    it(`${code} reaches JavaScript`, () => {
-      const err = thrown(produce)
-      assert.ok(err instanceof Error)
-      assert.equal(err.code, code, err.message)
-      assert.equal(typeof err.reason, 'string')
-      assert.ok(err.message.includes(err.reason))
+    it(`${code} reaches JavaScript`, async () => checkError(await caught(produce), code))
+  }
+
+  for (const [code, produce] of Object.entries(REAL_PRODUCERS)) {
+    it(`${code} reaches JavaScript (real registry)`, { skip: REAL.skip }, async () => {
+      if (REAL.error) throw REAL.error
+      const promise = produce()
+      assert.ok(promise instanceof Promise, 'registry operations return promises')
+      await assert.rejects(promise, (err) => (checkError(err, code), true))
     })
   }
 })
@@ -191,6 +263,21 @@ describe('error details', () => {
         () => s.releaseNames(input, '1.0.2', input),
         () => s.renderChangeCause({ service: input, reason: input }, input),
         () => s.ChartArchive.readSync(Buffer.from(input)),
+        () => new s.Config().affected([input, { path: input, status: 'renamed', previousPath: input }], { explain: true }),
+        () => s.Config.fromYaml(`services:\n  a: {paths: {include: [${JSON.stringify(input)}]}}\n`).overlappingPaths([input]),
+        () => s.AffectedMatcher.fromRules([{ name: input, include: [input, { written: input, regex: input }] }]).affected([input]),
+        () => s.parseNameStatus(input),
+        () => s.parseNameStatus(Buffer.from(input)),
+        () => s.changedBetweenSync(tmpdir(), input, input),
+        () => s.mergeBaseSync(input, input, 'HEAD', { program: input }),
+        () => new s.Digest(input),
+        () => new s.Platform(input),
+        () => new s.PromotionPolicy({ namespace: input, template: input }).request(input, input),
+        () => new s.PromotionPolicy({ namespace: input }).request(`r.io/a:${input}`),
+        () => new s.PromotionPolicy().checkTag(input),
+        () => s.highestRelease([input, `v${input}`], { service: input }),
+        () => s.DockerConfig.fromJson(input).credentialsForSync(input),
+        () => new s.RegistryClient({ insecure: [input], credentials: { [input]: { token: input } } }),
       ]) {
         try {
           call()

@@ -1,4 +1,5 @@
 // Shared helpers of the Node suite: the binding under test and the repository paths.
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -57,4 +58,38 @@ export function tgz(entries) {
   }
   blocks.push(Buffer.alloc(1024))
   return gzipSync(Buffer.concat(blocks))
+}
+
+/**
+ * The real registries started by tests/services/registry.sh, from the env file
+ * SHIPRAIL_REGISTRY_ENV names (`KEY=value` lines: SHIPRAIL_REGISTRY_PLAIN, _TLS, _CA, _USER,
+ * _PASSWORD, the seeded images ...). `{ env }` when set; `{ skip }` when it is not and
+ * SHIPRAIL_SKIP_REAL=1 says to skip real-registry tests; otherwise `{ error }`, which the tests
+ * that need the registries fail with.
+ */
+export function realRegistries() {
+  const path = process.env.SHIPRAIL_REGISTRY_ENV
+  if (!path) {
+    if (process.env.SHIPRAIL_SKIP_REAL === '1') return { skip: 'SHIPRAIL_SKIP_REAL=1: real-registry tests skipped' }
+    return {
+      error: new Error(
+        'SHIPRAIL_REGISTRY_ENV is not set: run `bash tests/services/registry.sh start DIR` and set ' +
+          'SHIPRAIL_REGISTRY_ENV=DIR/env (or SHIPRAIL_SKIP_REAL=1 to skip real-registry tests)',
+      ),
+    }
+  }
+  const env = {}
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const at = line.indexOf('=')
+    if (at > 0) env[line.slice(0, at).trim()] = line.slice(at + 1).trim()
+  }
+  return { env }
+}
+
+let uniqueCount = 0
+
+/** A repository path no other test (or earlier run) uses. */
+export function unique(name) {
+  uniqueCount += 1
+  return `node-${process.pid}-${Date.now().toString(36)}-${uniqueCount}/${name}`
 }

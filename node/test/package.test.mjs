@@ -5,12 +5,20 @@ import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { PACKAGE_DIR, REPO_ROOT, SAMPLE_CONFIG } from './helpers.mjs'
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+
+/** The typed examples (TypeScript, or JavaScript with `// @ts-check`). */
+const EXAMPLES = ['release-plan.ts', 'pipeline-runs.mjs', 'chart-package.mjs', 'affected-matrix.mjs']
+
+/** Runs git in `repo` with a fixed identity. */
+function git(repo, ...args) {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, encoding: 'utf8' })
+}
 
 function run(cmd, args, cwd, extra = {}) {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...extra })
@@ -51,7 +59,7 @@ describe('npm package', () => {
   })
 
   it('type-checks the typed examples against the packed types', () => {
-    for (const example of ['release-plan.ts', 'pipeline-runs.mjs', 'chart-package.mjs']) {
+    for (const example of EXAMPLES) {
       copyFileSync(join(REPO_ROOT, 'examples', 'node', example), join(project, example))
     }
     writeFileSync(
@@ -68,7 +76,7 @@ describe('npm package', () => {
           typeRoots: [join(PACKAGE_DIR, 'node_modules', '@types')],
           types: ['node'],
         },
-        files: ['release-plan.ts', 'pipeline-runs.mjs', 'chart-package.mjs'],
+        files: EXAMPLES,
       }),
     )
     run(process.execPath, [join(PACKAGE_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project)
@@ -154,6 +162,87 @@ describe('npm package', () => {
     assert.equal(failure.status, 1)
     assert.match(failure.stderr, /^error\[version_not_higher\]: /)
     assert.deepStrictEqual(readdirSync(dist), ['delivery-1.0.2.tgz'])
+  })
+
+  it('runs the affected-services matrix example as a GitHub Actions step', () => {
+    copyFileSync(join(REPO_ROOT, 'examples', 'node', 'affected-matrix.mjs'), join(project, 'affected-matrix.mjs'))
+    // The monorepo as CI checks it out: a clone, so `origin/main` exists.
+    const work = mkdtempSync(join(tmpdir(), 'shiprail-matrix-'))
+    const upstream = join(work, 'upstream')
+    mkdirSync(upstream)
+    git(upstream, 'init', '-q', '-b', 'main')
+    copyFileSync(SAMPLE_CONFIG, join(upstream, 'shiprail.yaml'))
+    const put = (repo, path) => {
+      mkdirSync(dirname(join(repo, path)), { recursive: true })
+      writeFileSync(join(repo, path), `${path}\n`)
+    }
+    for (const service of ['delivery', 'package', 'workflow']) put(upstream, `src/shipping/${service}/Program.cs`)
+    git(upstream, 'add', '-A')
+    git(upstream, 'commit', '-q', '-m', 'initial')
+    const repo = join(work, 'repo')
+    git(work, 'clone', '-q', upstream, repo)
+    git(repo, 'checkout', '-q', '-b', 'feature/delivery/retry')
+    put(repo, 'src/shipping/delivery/Retry.cs')
+    put(repo, 'src/shipping/package/README.md')
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-q', '-m', 'retry')
+    const head = git(repo, 'rev-parse', 'HEAD').trim()
+    const before = git(repo, 'rev-parse', 'HEAD~1').trim()
+
+    const output = join(work, 'github-output')
+    const step = (extra) => {
+      writeFileSync(output, '')
+      const env = { ...process.env, GITHUB_OUTPUT: output, GITHUB_SHA: head, ...extra }
+      const args = ['affected-matrix.mjs', '--config', join(repo, 'shiprail.yaml'), '--explain']
+      return JSON.parse(run(process.execPath, args, project, { env }))
+    }
+    const matrix = {
+      include: [
+        { service: 'delivery', image: 'myrepo.azurecr.io/delivery', chart: 'charts/delivery' },
+        { service: 'workflow', image: 'myrepo.azurecr.io/workflow', chart: 'charts/workflow' },
+      ],
+    }
+
+    const pr = step({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' })
+    assert.deepStrictEqual([pr.compared, pr.changed, pr.services], [`origin/main...${head}`, 2, ['delivery', 'workflow']])
+    assert.deepStrictEqual(pr.matrix, matrix)
+    assert.deepStrictEqual(pr.explain[1].via, ['delivery'])
+    assert.equal(
+      readFileSync(output, 'utf8'),
+      `matrix=${JSON.stringify(matrix)}\nservices=["delivery","workflow"]\nany=true\n`,
+    )
+
+    const event = join(work, 'event.json')
+    writeFileSync(event, JSON.stringify({ before, created: false }))
+    const push = step({ GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: event })
+    assert.deepStrictEqual([push.compared, push.services], [`${before}..${head}`, ['delivery', 'workflow']])
+
+    writeFileSync(event, JSON.stringify({ before: '0'.repeat(40), created: true, repository: { default_branch: 'main' } }))
+    const created = step({ GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: event })
+    assert.deepStrictEqual([created.compared, created.services], [`origin/main...${head}`, ['delivery', 'workflow']])
+
+    const changed = join(work, 'changed.txt')
+    writeFileSync(changed, 'M\tsrc/shipping/package/README.md\n')
+    const none = JSON.parse(
+      run(process.execPath, ['affected-matrix.mjs', '--config', join(repo, 'shiprail.yaml'), '--changed', changed], project, {
+        env: { ...process.env, GITHUB_OUTPUT: output },
+      }),
+    )
+    assert.deepStrictEqual([none.services, none.matrix], [[], { include: [] }])
+    assert.match(readFileSync(output, 'utf8'), /any=false\n$/)
+
+    const manual = step({ GITHUB_EVENT_NAME: 'workflow_dispatch' })
+    assert.equal(manual.services.length, 5)
+
+    let failure
+    try {
+      step({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'no-such-branch' })
+    } catch (err) {
+      failure = err
+    }
+    assert.ok(failure, 'an unknown base branch should fail')
+    assert.equal(failure.status, 1)
+    assert.match(failure.stderr, /^error\[git\]: unknown revision `origin\/no-such-branch`/)
   })
 
   it('reports a bad branch from the example with its code and exit status 1', () => {

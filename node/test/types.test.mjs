@@ -97,6 +97,45 @@ describe('index.d.ts', () => {
     assert.equal(declared.ChangeCause.service, false, 'service is required')
   })
 
+  it('ServiceRules, PatternSpec and PromoteRequestInput have the keys their conversions accept', () => {
+    const accepted = (call) => {
+      try {
+        call()
+      } catch (err) {
+        return [...err.message.split('expected one of ')[1].matchAll(/`(\w+)`/g)].map((m) => m[1]).sort()
+      }
+      throw new Error('an unknown key was accepted')
+    }
+    assert.deepStrictEqual(
+      Object.keys(declared.ServiceRules).sort(),
+      accepted(() => shiprail.AffectedMatcher.fromRules([{ name: 'a', nope: 1 }])),
+    )
+    assert.equal(declared.ServiceRules.name, false, 'name is required')
+    const rules = shiprail.affectedRules(shiprail.Config.loadSync(SAMPLE_CONFIG))
+    assert.deepStrictEqual(Object.keys(declared.ServiceRules).sort(), Object.keys(rules[0]).sort())
+    assert.deepStrictEqual(Object.keys(declared.PatternSpec).sort(), Object.keys(rules[0].include[0]).sort())
+    const request = new shiprail.PromotionPolicy({ namespace: 'prod' }).request('r.io/delivery:v1.0.2')
+    assert.deepStrictEqual(Object.keys(declared.PromoteRequestInput).sort(), Object.keys(request).sort())
+    for (const key of ['source', 'destination']) assert.equal(declared.PromoteRequestInput[key], false, `${key} is required`)
+  })
+
+  it('RegistryCredentials has the keys a client accepts', () => {
+    const keys = Object.keys(declared.RegistryCredentials).sort()
+    assert.deepStrictEqual(keys, ['password', 'token', 'username'])
+    const client = new shiprail.RegistryClient({
+      credentials: { 'a.io': { username: 'u', password: 'p' }, 'b.io': { token: 't' }, 'c.io': {} },
+    })
+    assert.ok(client instanceof shiprail.RegistryClient)
+    const err = (() => {
+      try {
+        return new shiprail.RegistryClient({ credentials: { 'a.io': { user: 'u' } } })
+      } catch (e) {
+        return e
+      }
+    })()
+    assert.equal(err.code, 'config_syntax')
+  })
+
   it('ArchiveLimits has the keys of the core limits', () => {
     assert.deepStrictEqual(Object.keys(declared.ArchiveLimits).sort(), Object.keys(shiprail.ChartArchive.defaultLimits()).sort())
   })

@@ -27,7 +27,7 @@ pub const MAX_FILE_SIZE: f64 = core::MAX_FILE_SIZE as f64;
 /// name accepted), what commands use when there is no configuration file.
 #[napi]
 pub struct Config {
-    inner: core::Config,
+    pub(crate) inner: core::Config,
 }
 
 impl From<core::Config> for Config {

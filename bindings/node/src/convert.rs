@@ -384,7 +384,7 @@ batch_result!(
 /// dialect to judge. A `changed` item is a `ChangedPath` object or a bare path (a modified
 /// file, `ChangedPath::modified`).
 pub(crate) fn event(value: Value) -> shiprail::Result<shiprail::trigger::Event> {
-    use shiprail::trigger::{ChangedPath, Event, EventKind};
+    use shiprail::trigger::{Event, EventKind};
 
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -398,14 +398,6 @@ pub(crate) fn event(value: Value) -> shiprail::Result<shiprail::trigger::Event> 
         new_branch: Option<bool>,
     }
 
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields, rename_all = "camelCase")]
-    struct ChangeIn {
-        path: String,
-        status: shiprail::trigger::ChangeStatus,
-        previous_path: Option<String>,
-    }
-
     let invalid = |message: String| Error::new(ErrorKind::InvalidEvent, message);
     let input: EventIn =
         serde_json::from_value(value).map_err(|e| invalid(format!("invalid event: {e}")))?;
@@ -415,15 +407,9 @@ pub(crate) fn event(value: Value) -> shiprail::Result<shiprail::trigger::Event> 
             items
                 .into_iter()
                 .enumerate()
-                .map(|(i, item)| match item {
-                    Value::String(path) => Ok(ChangedPath::modified(path)),
-                    other => serde_json::from_value::<ChangeIn>(other)
-                        .map(|c| ChangedPath {
-                            path: c.path,
-                            status: c.status,
-                            previous_path: c.previous_path,
-                        })
-                        .map_err(|e| invalid(format!("invalid event: `changed[{i}]`: {e}"))),
+                .map(|(i, item)| {
+                    changed_item(item)
+                        .map_err(|e| invalid(format!("invalid event: `changed[{i}]`: {e}")))
                 })
                 .collect::<shiprail::Result<Vec<_>>>()
         })
@@ -440,6 +426,30 @@ pub(crate) fn event(value: Value) -> shiprail::Result<shiprail::trigger::Event> 
         commit_messages: input.commit_messages.unwrap_or_default(),
         new_branch: input.new_branch.unwrap_or_default(),
     })
+}
+
+/// One item of a change set: a bare path (a modified file, `ChangedPath::modified`) or a
+/// `ChangedPath` object (`{ path, status, previousPath }`), read strictly: an unknown key or
+/// status is refused. The error is serde's text; the caller says which item it was.
+pub(crate) fn changed_item(item: Value) -> Result<shiprail::trigger::ChangedPath, String> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct ChangeIn {
+        path: String,
+        status: shiprail::trigger::ChangeStatus,
+        previous_path: Option<String>,
+    }
+
+    match item {
+        Value::String(path) => Ok(shiprail::trigger::ChangedPath::modified(path)),
+        other => serde_json::from_value::<ChangeIn>(other)
+            .map(|c| shiprail::trigger::ChangedPath {
+                path: c.path,
+                status: c.status,
+                previous_path: c.previous_path,
+            })
+            .map_err(|e| e.to_string()),
+    }
 }
 
 /// One changed path (`parseChangedLines`), in the shape a `TriggerEvent`'s `changed` takes.
@@ -893,6 +903,563 @@ impl From<&shiprail::chart::ChartPackage> for ChartPackageInfo {
             digest: p.digest(),
             size: p.size as f64,
             files: p.files.clone(),
+        }
+    }
+}
+
+/// The serde name of a core enum value that has no `Display` (`paths.include`, `added`).
+pub(crate) fn serde_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Why one service is affected: the first changed path that affected it and the glob that
+/// matched, or the dependency chain it was reached through.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct AffectedReason {
+    /// The affected service.
+    pub service: String,
+    /// The first changed path (in input order) that affected it, or, for a service reached
+    /// through `via`, the path that affected the last service of the chain.
+    pub path: String,
+    /// The glob, as written in `shiprail.yaml`, that matched the path.
+    pub pattern: String,
+    /// Whether the glob is one of `paths.include` or a shared `depends_on` path.
+    #[napi(ts_type = "'paths.include' | 'depends_on'")]
+    pub matched_by: String,
+    /// The services depended on, from the service's own dependency to the one the path
+    /// affected; empty when the path affected this service itself.
+    pub via: Vec<String>,
+}
+
+impl From<shiprail::affected::Reason> for AffectedReason {
+    fn from(r: shiprail::affected::Reason) -> Self {
+        AffectedReason {
+            matched_by: serde_name(&r.matched_by),
+            service: r.service,
+            path: r.path,
+            pattern: r.pattern,
+            via: r.via,
+        }
+    }
+}
+
+/// The services a change set affects.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct Affected {
+    /// The affected services, sorted by name.
+    pub services: Vec<String>,
+    /// One reason per affected service, in the same order; `null` unless `explain` was asked.
+    pub explain: Option<Vec<AffectedReason>>,
+}
+
+impl Affected {
+    /// The result of a core evaluation; `explain` says whether reasons were asked for.
+    pub(crate) fn new(a: shiprail::affected::Affected, explain: bool) -> Self {
+        Affected {
+            services: a.services,
+            explain: explain.then(|| a.explain.into_iter().map(AffectedReason::from).collect()),
+        }
+    }
+}
+
+/// A repository path that several services claim.
+#[napi(object, object_from_js = false)]
+pub struct Overlap {
+    /// The path.
+    pub path: String,
+    /// The services whose includes match it (and whose excludes do not), sorted.
+    pub services: Vec<String>,
+}
+
+impl From<shiprail::affected::Overlap> for Overlap {
+    fn from(o: shiprail::affected::Overlap) -> Self {
+        Overlap {
+            path: o.path,
+            services: o.services,
+        }
+    }
+}
+
+/// A pattern of the affected-services matcher: as written, and the glob or the regular
+/// expression it is compiled from (exactly one of the two).
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct PatternInfo {
+    /// The pattern as the user wrote it (what explanations show).
+    pub written: String,
+    /// The glob (globset syntax, `/` literal) it compiles from, `null` for a regex.
+    pub glob: Option<String>,
+    /// The regular expression (anchored at both ends) it compiles from, `null` for a glob.
+    pub regex: Option<String>,
+}
+
+impl From<&shiprail::affected::Pattern> for PatternInfo {
+    fn from(p: &shiprail::affected::Pattern) -> Self {
+        use shiprail::affected::PatternSource;
+        let (glob, regex) = match p.source() {
+            PatternSource::Glob(g) => (Some(g.clone()), None),
+            PatternSource::Regex(r) => (None, Some(r.clone())),
+            _ => (None, None),
+        };
+        PatternInfo {
+            written: p.as_str().to_string(),
+            glob,
+            regex,
+        }
+    }
+}
+
+/// The path rules of one service, as the affected-services matcher consumes them.
+#[napi(object, object_from_js = false)]
+pub struct ServiceRulesInfo {
+    /// The service name.
+    pub name: String,
+    /// Paths that belong to the service.
+    pub include: Vec<PatternInfo>,
+    /// Paths that never affect it.
+    pub exclude: Vec<PatternInfo>,
+    /// Shared paths whose changes affect it.
+    pub depends_on_paths: Vec<PatternInfo>,
+    /// Services whose being affected affects it.
+    pub depends_on_services: Vec<String>,
+}
+
+impl From<&shiprail::affected::ServiceRules> for ServiceRulesInfo {
+    fn from(r: &shiprail::affected::ServiceRules) -> Self {
+        let patterns =
+            |list: &[shiprail::affected::Pattern]| list.iter().map(PatternInfo::from).collect();
+        ServiceRulesInfo {
+            name: r.name.clone(),
+            include: patterns(&r.include),
+            exclude: patterns(&r.exclude),
+            depends_on_paths: patterns(&r.depends_on_paths),
+            depends_on_services: r.depends_on_services.clone(),
+        }
+    }
+}
+
+/// Service rules from plain JS objects (`ServiceRules`: camelCase, unknown keys refused); a
+/// pattern is a glob string, `{ glob }` (shown as written) or `{ written?, regex }`. A shape
+/// that does not fit is `config_invalid`, naming the item.
+pub(crate) fn service_rules(
+    values: Vec<Value>,
+) -> shiprail::Result<Vec<shiprail::affected::ServiceRules>> {
+    use shiprail::affected::{Pattern, ServiceRules};
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct RulesIn {
+        name: String,
+        #[serde(default)]
+        include: Vec<PatternIn>,
+        #[serde(default)]
+        exclude: Vec<PatternIn>,
+        #[serde(default)]
+        depends_on_paths: Vec<PatternIn>,
+        #[serde(default)]
+        depends_on_services: Vec<String>,
+    }
+
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum PatternIn {
+        Glob(String),
+        Object(PatternObject),
+    }
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct PatternObject {
+        written: Option<String>,
+        glob: Option<String>,
+        regex: Option<String>,
+    }
+
+    let invalid = |i: usize, why: String| {
+        Error::new(
+            ErrorKind::ConfigInvalid,
+            format!("invalid service rules `rules[{i}]`: {why}"),
+        )
+    };
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let input: RulesIn =
+                serde_json::from_value(value).map_err(|e| invalid(i, e.to_string()))?;
+            let pattern = |p: PatternIn| match p {
+                PatternIn::Glob(glob) => Ok(Pattern::glob(glob)),
+                PatternIn::Object(PatternObject {
+                    written,
+                    glob: Some(glob),
+                    regex: None,
+                }) if written.as_ref().is_none_or(|w| *w == glob) => Ok(Pattern::glob(glob)),
+                PatternIn::Object(PatternObject {
+                    written,
+                    glob: None,
+                    regex: Some(regex),
+                }) => Ok(Pattern::regex(written.unwrap_or_else(|| regex.clone()), regex)),
+                PatternIn::Object(PatternObject {
+                    glob: Some(_),
+                    regex: None,
+                    ..
+                }) => Err(invalid(
+                    i,
+                    "a glob is shown as written: `written` differs from `glob` (give `regex` to show another text)".to_string(),
+                )),
+                PatternIn::Object(_) => Err(invalid(
+                    i,
+                    "a pattern object has exactly one of `glob` and `regex`".to_string(),
+                )),
+            };
+            let patterns = |list: Vec<PatternIn>| list.into_iter().map(pattern).collect::<shiprail::Result<Vec<_>>>();
+            let mut rules = ServiceRules::new(input.name);
+            rules.include = patterns(input.include)?;
+            rules.exclude = patterns(input.exclude)?;
+            rules.depends_on_paths = patterns(input.depends_on_paths)?;
+            rules.depends_on_services = input.depends_on_services;
+            Ok(rules)
+        })
+        .collect()
+}
+
+/// A count as a JS number (`usize` counts of manifests and blobs).
+fn count_of(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// One promotion to perform: what `PromotionPolicy#request` returns and `RegistryClient#promote`
+/// takes.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct PromoteRequest {
+    /// The image promoted, by tag.
+    pub source: String,
+    /// The tag written, on the same or another registry.
+    pub destination: String,
+    /// The digest the source tag must resolve to (the one QA approved), `null` when unknown.
+    pub expected_digest: Option<String>,
+    /// For an image index, the platforms kept (`linux/amd64`); empty keeps all.
+    pub platforms: Vec<String>,
+    /// Move a destination tag that names another digest (refused otherwise).
+    pub force: bool,
+    /// Plan and report without writing anything.
+    pub dry_run: bool,
+    /// Copy signatures, attestations and SBOMs along.
+    pub referrers: bool,
+}
+
+impl From<shiprail::registry::PromoteRequest> for PromoteRequest {
+    fn from(r: shiprail::registry::PromoteRequest) -> Self {
+        PromoteRequest {
+            source: r.source.to_string(),
+            destination: r.destination.to_string(),
+            expected_digest: r.expected_digest.map(|d| d.to_string()),
+            platforms: strings(&r.platforms),
+            force: r.force,
+            dry_run: r.dry_run,
+            referrers: r.referrers,
+        }
+    }
+}
+
+/// A promote request from a plain JS object (`PromoteRequestInput`: camelCase, unknown keys
+/// refused as `invalid_image_reference`). `source` and `destination` are required, the options
+/// default as `PromoteRequest::new` sets them: the digest of a `source@sha256:...` is the
+/// expected digest, and an `expectedDigest` that contradicts it is refused.
+pub(crate) fn promote_request(
+    value: Value,
+) -> shiprail::Result<shiprail::registry::PromoteRequest> {
+    use shiprail::registry::{Digest, Platform};
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct RequestIn {
+        source: String,
+        destination: String,
+        expected_digest: Option<String>,
+        platforms: Option<Vec<String>>,
+        force: Option<bool>,
+        dry_run: Option<bool>,
+        referrers: Option<bool>,
+    }
+
+    let input: RequestIn = serde_json::from_value(value).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidImageReference,
+            format!("invalid promote request: {e}"),
+        )
+    })?;
+    let mut request =
+        shiprail::registry::PromoteRequest::new(input.source.parse()?, input.destination.parse()?);
+    if let Some(text) = input.expected_digest {
+        let expected: Digest = text.parse()?;
+        if let Some(named) = &request.expected_digest
+            && *named != expected
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidImageReference,
+                format!(
+                    "the source names {named} but `expectedDigest` is {expected}: approve one digest"
+                ),
+            )
+            .with_input(text));
+        }
+        request.expected_digest = Some(expected);
+    }
+    request.platforms = input
+        .platforms
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p.parse::<Platform>())
+        .collect::<shiprail::Result<_>>()?;
+    request.force = input.force.unwrap_or(request.force);
+    request.dry_run = input.dry_run.unwrap_or(request.dry_run);
+    request.referrers = input.referrers.unwrap_or(request.referrers);
+    Ok(request)
+}
+
+/// How the blobs of a promotion were handled.
+#[napi(object, object_from_js = false)]
+pub struct BlobCounts {
+    /// Already in the destination repository.
+    pub skipped: u32,
+    /// Mounted from the source repository inside one registry (no bytes moved).
+    pub mounted: u32,
+    /// Streamed from source to destination, verified on the way.
+    pub copied: u32,
+}
+
+/// The result of a promotion.
+#[napi(object, object_from_js = false)]
+pub struct Promotion {
+    /// The source reference (by tag).
+    pub source: String,
+    /// The destination reference (by tag).
+    pub destination: String,
+    /// The digest the destination tag names: the source's, unless a platform filter rewrote
+    /// an index.
+    pub digest: String,
+    /// How many manifests were written (or would be, in a dry run).
+    pub manifests: u32,
+    /// How the blobs were handled (or would be).
+    pub blobs: BlobCounts,
+    /// The bytes streamed between registries (or that would be).
+    pub bytes_copied: f64,
+    /// The destination tag already named the digest: nothing was written.
+    pub already_promoted: bool,
+    /// The digest the source tag named.
+    pub source_digest: String,
+    /// Nothing was written: the counts are the plan.
+    pub dry_run: bool,
+    /// The signature, attestation and SBOM tags, and referrer digests, that travelled along.
+    pub referrers: Vec<String>,
+}
+
+impl From<shiprail::registry::Promotion> for Promotion {
+    fn from(p: shiprail::registry::Promotion) -> Self {
+        Promotion {
+            source: p.source,
+            destination: p.destination,
+            digest: p.digest.to_string(),
+            manifests: count_of(p.manifests),
+            blobs: BlobCounts {
+                skipped: count_of(p.blobs.skipped),
+                mounted: count_of(p.blobs.mounted),
+                copied: count_of(p.blobs.copied),
+            },
+            bytes_copied: p.bytes_copied as f64,
+            already_promoted: p.already_promoted,
+            source_digest: p.source_digest.to_string(),
+            dry_run: p.dry_run,
+            referrers: p.referrers,
+        }
+    }
+}
+
+/// What a promotion is doing, as the `onProgress` callback receives it: `event` says which
+/// step, and the fields of that step are set (the others are `null`).
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct ProgressEvent {
+    /// The step: `resolved` (source tag -> digest), `planned`, `blob_skipped`,
+    /// `blob_mounted`, `blob_progress` (every 100 ms or so while copying), `blob_copied`,
+    /// `manifest` (written), `tagged` (the destination tag: done).
+    #[napi(
+        ts_type = "'resolved' | 'planned' | 'blob_skipped' | 'blob_mounted' | 'blob_progress' | 'blob_copied' | 'manifest' | 'tagged'"
+    )]
+    pub event: String,
+    /// The reference resolved, the tag or digest a manifest was written under, or the
+    /// destination tagged (`resolved`, `manifest`, `tagged`).
+    pub reference: Option<String>,
+    /// The digest of the source, blob or manifest concerned.
+    pub digest: Option<String>,
+    /// The manifest's media type (`manifest`).
+    pub media_type: Option<String>,
+    /// Manifests to write (`planned`).
+    pub manifests: Option<u32>,
+    /// Distinct blobs referenced (`planned`).
+    pub blobs: Option<u32>,
+    /// Bytes to stream between registries (`planned`).
+    pub bytes_to_copy: Option<f64>,
+    /// Bytes of the blob sent so far (`blob_progress`).
+    pub bytes: Option<f64>,
+    /// The blob's size (`blob_*`).
+    pub size: Option<f64>,
+}
+
+impl From<&shiprail::registry::ProgressEvent> for ProgressEvent {
+    fn from(e: &shiprail::registry::ProgressEvent) -> Self {
+        use shiprail::registry::ProgressEvent as E;
+        let mut out = ProgressEvent {
+            // The core's serde tag (`blob_copied`): the event has no Display.
+            event: serde_json::to_value(e)
+                .ok()
+                .and_then(|v| v.get("event").and_then(Value::as_str).map(str::to_string))
+                .unwrap_or_default(),
+            reference: None,
+            digest: None,
+            media_type: None,
+            manifests: None,
+            blobs: None,
+            bytes_to_copy: None,
+            bytes: None,
+            size: None,
+        };
+        match e {
+            E::Resolved { reference, digest } | E::Tagged { reference, digest } => {
+                out.reference = Some(reference.clone());
+                out.digest = Some(digest.to_string());
+            }
+            E::Planned {
+                manifests,
+                blobs,
+                bytes_to_copy,
+            } => {
+                out.manifests = Some(count_of(*manifests));
+                out.blobs = Some(count_of(*blobs));
+                out.bytes_to_copy = Some(*bytes_to_copy as f64);
+            }
+            E::BlobSkipped { digest, size }
+            | E::BlobMounted { digest, size }
+            | E::BlobCopied { digest, size } => {
+                out.digest = Some(digest.to_string());
+                out.size = Some(*size as f64);
+            }
+            E::BlobProgress {
+                digest,
+                bytes,
+                size,
+            } => {
+                out.digest = Some(digest.to_string());
+                out.bytes = Some(*bytes as f64);
+                out.size = Some(*size as f64);
+            }
+            E::Manifest {
+                digest,
+                media_type,
+                reference,
+            } => {
+                out.digest = Some(digest.to_string());
+                out.media_type = Some(media_type.clone());
+                out.reference = Some(reference.clone());
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+/// A manifest reference resolved to its digest.
+#[napi(object, object_from_js = false)]
+pub struct Resolved {
+    /// The reference asked for, normalised.
+    pub reference: String,
+    /// The digest of the manifest it names.
+    pub digest: String,
+    /// The manifest's media type (an image manifest or an index).
+    pub media_type: String,
+    /// The manifest's size in bytes.
+    pub size: f64,
+}
+
+impl From<shiprail::registry::Resolved> for Resolved {
+    fn from(r: shiprail::registry::Resolved) -> Self {
+        Resolved {
+            reference: r.reference,
+            digest: r.digest.to_string(),
+            media_type: r.media_type,
+            size: r.size as f64,
+        }
+    }
+}
+
+/// The outcome of deleting a tag.
+#[napi(object, object_from_js = false)]
+pub struct DeletedTag {
+    /// The reference whose tag was deleted.
+    pub reference: String,
+    /// The digest the tag named.
+    pub digest: String,
+    /// `tag` when the registry deleted the tag alone; `manifest` when it could only delete the
+    /// manifest (done only when no other tag names it).
+    #[napi(ts_type = "'tag' | 'manifest'")]
+    pub method: String,
+}
+
+impl From<shiprail::registry::DeletedTag> for DeletedTag {
+    fn from(d: shiprail::registry::DeletedTag) -> Self {
+        DeletedTag {
+            reference: d.reference,
+            digest: d.digest.to_string(),
+            method: d.method,
+        }
+    }
+}
+
+/// One release tag of a repository and the version it names.
+#[napi(object, object_from_js = false)]
+pub struct ReleaseTag {
+    /// The tag (`v1.0.2`).
+    pub tag: String,
+    /// The version it names (`1.0.2`).
+    pub version: String,
+}
+
+impl From<shiprail::registry::ReleaseTag> for ReleaseTag {
+    fn from(r: shiprail::registry::ReleaseTag) -> Self {
+        ReleaseTag {
+            tag: r.tag,
+            version: r.version.to_string(),
+        }
+    }
+}
+
+/// Which credentials a registry gets: the kind and the user name, never the secret.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct CredentialsInfo {
+    /// `anonymous`, `basic` (user name and password or token) or `bearer` (a ready token).
+    #[napi(ts_type = "'anonymous' | 'basic' | 'bearer'")]
+    pub kind: String,
+    /// The user name of basic credentials, `null` otherwise.
+    pub username: Option<String>,
+    /// A description for messages (`user \`ci\``, `a bearer token`, `no credentials`).
+    pub description: String,
+}
+
+impl From<&shiprail::registry::Credentials> for CredentialsInfo {
+    fn from(c: &shiprail::registry::Credentials) -> Self {
+        use shiprail::registry::Credentials;
+        let (kind, username) = match c {
+            Credentials::Anonymous => ("anonymous", None),
+            Credentials::Basic { username, .. } => ("basic", Some(username.clone())),
+            Credentials::Bearer(_) => ("bearer", None),
+            _ => ("unknown", None),
+        };
+        CredentialsInfo {
+            kind: kind.to_string(),
+            username,
+            description: c.describe(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Running a core operation off the main thread: the one `napi::Task` the binding needs for
-//! files, archives and other slow work.
+//! files, archives and other slow work, and the one bridge from a core future (network
+//! operations) to a Promise.
 //!
 //! `blocking(work, done)` returns the `AsyncTask` a `#[napi]` function hands back as a Promise
 //! (declare it with `ts_return_type = "Promise<...>"`): `work` runs on the libuv thread pool and
@@ -7,10 +8,16 @@
 //! core error rejects the promise with the same `Error` the `...Sync` variant throws
 //! ([`crate::error::throwable`]). Convert arguments inside `work`, so a bad argument rejects the
 //! promise instead of throwing.
+//!
+//! `future(env, fut, done)` is the same for an async core operation (the registry client): `fut`
+//! runs on napi's Tokio runtime (`napi` feature `async`), never on the main thread; `done` turns
+//! its value into the JS one on the main thread, and a core error rejects the promise with the
+//! `Error` a throwing call would carry. Parse arguments inside `fut`, for the same reason.
 
 use crate::error::throwable;
-use napi::bindgen_prelude::{AsyncTask, ToNapiValue, TypeName};
+use napi::bindgen_prelude::{AsyncTask, PromiseRaw, ToNapiValue, TypeName};
 use napi::{Env, Task};
+use std::future::Future;
 
 /// Work type of [`Blocking`]: one core operation, moved to the thread pool.
 type Work<T> = Box<dyn FnOnce() -> shiprail::Result<T> + Send>;
@@ -53,5 +60,20 @@ where
     AsyncTask::new(Blocking {
         work: Some(Box::new(work)),
         done,
+    })
+}
+
+/// The promise of a core future run on napi's Tokio runtime (see the module documentation).
+pub(crate) fn future<'env, T, J>(
+    env: &'env Env,
+    fut: impl Future<Output = shiprail::Result<T>> + Send + 'static,
+    done: impl FnOnce(T) -> napi::Result<J> + 'static,
+) -> napi::Result<PromiseRaw<'env, J>>
+where
+    T: Send + 'static,
+    J: ToNapiValue,
+{
+    env.spawn_future_with_callback(async move { Ok(fut.await) }, move |env, output| {
+        done(output.map_err(|e| throwable(env, &e))?)
     })
 }

@@ -1,12 +1,14 @@
 //! TypeScript declarations of the `shiprail.yaml` sections that policies are passed as, of the
 //! other plain objects read through serde (`AzureOptions`, `TriggerEvent`, `ChartLintInput`,
-//! `ChangeCause`, `ArchiveLimits`), of the plain objects written by the core's serde
+//! `ChangeCause`, `ArchiveLimits`, `ServiceRules`, `PromoteRequestInput`), of the credentials
+//! read key by key (`RegistryCredentials`), of the plain objects written by the core's serde
 //! (`ChartMetadata`), and of the string unions results use.
 //!
 //! These structs exist for `index.d.ts` only: they are never converted at runtime (policies go
 //! through the core's serde, see [`crate::convert::section`]; events through
 //! [`crate::convert::event`]; chart inputs through [`crate::convert::lint_input`] and
-//! [`crate::convert::change_cause`]). Section keys are the YAML keys (snake_case), so a section
+//! [`crate::convert::change_cause`]; rules through [`crate::convert::service_rules`]; promote
+//! requests through [`crate::convert::promote_request`]). Section keys are the YAML keys (snake_case), so a section
 //! read from a `Config` can be passed back as a policy. The Node tests compare each section
 //! interface's keys with the core's JSON Schema, `AzureOptions` with the core's serialized
 //! options, `TriggerEvent`, `ChartLintInput` and `ChangeCause` with the keys the conversions
@@ -372,4 +374,78 @@ pub struct ChartMaintainer {
     pub email: Option<String>,
     /// A URL.
     pub url: Option<String>,
+}
+
+/// The path rules of one service for `AffectedMatcher.fromRules` (camelCase keys; unknown keys
+/// are refused with `config_invalid`). A pattern is a glob string (GitHub Actions filter
+/// syntax compiled with globset: `*` within a segment, `**` across), `{ glob }`, or
+/// `{ written, regex }` for a pattern no glob expresses (the regex must match the whole path;
+/// `written` is what explanations show). `affectedRules(config)` returns rules of this shape.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct ServiceRules {
+    /// The service name (unique).
+    pub name: String,
+    /// Paths that belong to the service.
+    #[napi(ts_type = "Array<string | PatternSpec>")]
+    pub include: Option<Vec<String>>,
+    /// Paths that never affect it, even when an include or a shared path matches.
+    #[napi(ts_type = "Array<string | PatternSpec>")]
+    pub exclude: Option<Vec<String>>,
+    /// Shared paths whose changes affect it.
+    #[napi(ts_type = "Array<string | PatternSpec>")]
+    pub depends_on_paths: Option<Vec<String>>,
+    /// Services whose being affected affects it (each must be among the rules).
+    pub depends_on_services: Option<Vec<String>>,
+}
+
+/// A pattern of `ServiceRules` given as an object: exactly one of `glob` and `regex`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct PatternSpec {
+    /// What explanations show; for a glob it must be the glob itself (or left out).
+    #[napi(ts_type = "string | null")]
+    pub written: Option<String>,
+    /// A glob.
+    #[napi(ts_type = "string | null")]
+    pub glob: Option<String>,
+    /// A regular expression (Rust `regex` syntax, anchored at both ends).
+    #[napi(ts_type = "string | null")]
+    pub regex: Option<String>,
+}
+
+/// A promotion for `RegistryClient#promote` (camelCase keys; unknown keys are refused with
+/// `invalid_image_reference`). `PromotionPolicy#request` returns one with every key.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct PromoteRequestInput {
+    /// The image promoted, by tag (`myrepo.azurecr.io/delivery:v1.0.2`); a `@sha256:...` on it
+    /// is the expected digest.
+    pub source: String,
+    /// The tag written (`myrepo.azurecr.io/prod/delivery:v1.0.2`), on the same or another
+    /// registry.
+    pub destination: String,
+    /// The digest the source tag must name (the one QA approved): `registry_unexpected_digest`
+    /// otherwise, and nothing is written.
+    #[napi(ts_type = "string | null")]
+    pub expected_digest: Option<String>,
+    /// For an image index, the platforms kept (`linux/amd64`); empty or omitted keeps all.
+    pub platforms: Option<Vec<String>>,
+    /// Move a destination tag that names another digest (default `false`:
+    /// `registry_clobber`).
+    pub force: Option<bool>,
+    /// Plan and report without writing anything (default `false`).
+    pub dry_run: Option<bool>,
+    /// Copy signatures, attestations and SBOMs along (default `true`).
+    pub referrers: Option<bool>,
+}
+
+/// The credentials of one registry in `RegistryOptions.credentials`: a user name and a
+/// password (or a token used as password), a bearer `token`, or none (`{}`). Unknown keys are
+/// refused (`config_syntax`, naming the key, never a value).
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct RegistryCredentials {
+    /// The user name, with `password`.
+    pub username: Option<String>,
+    /// The password or token, with `username`.
+    pub password: Option<String>,
+    /// A ready bearer token, sent as `Authorization: Bearer ...`.
+    pub token: Option<String>,
 }
