@@ -697,3 +697,90 @@ fn release_e2e_example_against_a_real_registry() {
     );
     assert!(stdout.trim_end().ends_with("release-e2e: ok"), "{stdout}");
 }
+
+/// The sample pipelines in docs/samples/ use the output format they document, and read only
+/// variables that format writes.
+#[test]
+fn sample_pipelines_read_the_variables_plan_writes() {
+    let config = example_config();
+    let release = |output: &str| {
+        let (code, out) = text(&[
+            "plan",
+            "--config",
+            &config,
+            "--event",
+            "push",
+            "--ref",
+            "release/delivery/v1.0.2",
+            "--output",
+            output,
+        ]);
+        assert_eq!(code, 0);
+        out
+    };
+    let names_before = |text: &str, sep: char| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.split_once(sep).map(|(k, _)| k.to_string()))
+            .collect()
+    };
+    let written = names_before(&release("github"), '=');
+    // Identifiers that follow `marker` in `text`.
+    let used = |text: &str, marker: &str| -> Vec<String> {
+        text.match_indices(marker)
+            .map(|(i, _)| {
+                text[i + marker.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect::<String>()
+            })
+            .filter(|n| !n.is_empty())
+            .collect()
+    };
+    let sample =
+        |name: &str| std::fs::read_to_string(root().join("docs/samples").join(name)).unwrap();
+
+    let github = sample("github.yml");
+    assert!(github.contains("--output github"));
+    let read = used(&github, "steps.plan.outputs.");
+    assert!(!read.is_empty());
+    for name in read.iter().chain(&used(&github, "needs.plan.outputs.")) {
+        assert!(
+            written.contains(name),
+            "github.yml reads `{name}`, which plan does not write"
+        );
+    }
+
+    let azure = sample("azure.yml");
+    assert!(azure.contains("--output azure"));
+    let azure_written: Vec<String> = release("azure")
+        .lines()
+        .filter_map(|l| l.strip_prefix("##vso[task.setvariable variable="))
+        .filter_map(|l| l.split_once(';').map(|(k, _)| k.to_string()))
+        .collect();
+    assert_eq!(azure_written, written);
+    let read = [
+        used(&azure, "outputs['plan.plan."),
+        used(&azure, "outputs['plan."),
+    ]
+    .concat();
+    assert!(!read.is_empty());
+    for name in read.iter().filter(|n| n.as_str() != "plan") {
+        assert!(
+            written.contains(name),
+            "azure.yml reads `{name}`, which plan does not write"
+        );
+    }
+
+    let gitlab = sample("gitlab.yml");
+    assert!(gitlab.contains("--output gitlab"));
+    let gitlab_written = names_before(&release("gitlab"), '=');
+    let read = used(&gitlab, "$SHIPRAIL_");
+    assert!(!read.is_empty());
+    for name in read {
+        let var = format!("SHIPRAIL_{name}");
+        assert!(
+            gitlab_written.contains(&var),
+            "gitlab.yml reads `{var}`, which plan does not write"
+        );
+    }
+}

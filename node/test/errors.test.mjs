@@ -90,6 +90,11 @@ const REAL_PRODUCERS = {
 
 /** Codes no operation of the core produces yet, with the reason. */
 const NOT_PRODUCED_YET = {
+  state_tampered: 'the release state (plan module, issue 6) has no Node API yet',
+  state_version: 'the release state (plan module, issue 6) has no Node API yet',
+  gate_not_passed: 'the release state (plan module, issue 6) has no Node API yet',
+  approval_missing: 'the release state (plan module, issue 6) has no Node API yet',
+  approval_refused: 'the release state (plan module, issue 6) has no Node API yet',
   registry_digest_mismatch:
     'only a registry that serves bytes other than their digest produces it; core/tests/registry_faults.rs does so with a fake registry, and no real one misbehaves on demand',
 }

@@ -67,7 +67,7 @@ impl FromStr for CiFormat {
 ///
 /// `run` (`true`/`false`), `pipeline`, `reason`, `services` (JSON list), `service_list`
 /// (space-separated, for shell loops), `matrix`, and for a
-/// release `version`, `image`, `image_tag`, `chart_version`, `git_tag`, `release_name`,
+/// release `service`, `version`, `image`, `image_tag`, `chart_version`, `git_tag`, `release_name`,
 /// `environments` (JSON list).
 pub fn variables(plan: &Plan, format: CiFormat) -> Vec<(&'static str, String)> {
     let services: Vec<&str> = plan.services.iter().map(|s| s.service.as_str()).collect();
@@ -96,6 +96,7 @@ pub fn variables(plan: &Plan, format: CiFormat) -> Vec<(&'static str, String)> {
         ("matrix", matrix.to_string()),
     ];
     if let Some(r) = &plan.release {
+        vars.push(("service", r.service.clone()));
         vars.push(("version", r.version.clone()));
         vars.push(("image", r.image.clone()));
         vars.push(("image_tag", r.image_tag.clone()));

@@ -162,7 +162,7 @@
 //! ## CI outputs
 //!
 //! [`ci::render`] writes a plan's variables (`run`, `pipeline`, `reason`, `services`,
-//! `service_list`, `matrix`, and for a release `version`, `image`, `image_tag`,
+//! `service_list`, `matrix`, and for a release `service`, `version`, `image`, `image_tag`,
 //! `chart_version`, `git_tag`, `release_name`, `environments`) as `$GITHUB_OUTPUT` lines,
 //! Azure Pipelines `##vso[task.setvariable]` commands or a GitLab dotenv report.
 //!
