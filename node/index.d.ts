@@ -635,6 +635,12 @@ export interface ApprovalConfig {
   reviewers?: number
   /** Whether the author of a release may approve it. */
   allow_self_approval?: boolean
+  /** Who may approve (empty: anyone but, by default, the author). */
+  approvers?: Array<string>
+  /** How long approvals are accepted (`30d`, `72h`, `1h30m`). */
+  timeout?: string
+  /** How long to wait after the approval before deploying. */
+  wait_timer?: string
 }
 
 /**
@@ -1121,6 +1127,11 @@ export interface ConfigDocument {
   promotion: PromotionSection
   /** Environments, by name. */
   environments: Record<string, EnvironmentConfig>
+  /**
+   * Which pipeline kind each event runs and what each kind does (the plan module's
+   * `pipelines:` section; its Node API comes with the plan binding).
+   */
+  pipelines?: Record<string, unknown>
 }
 
 /** Which credentials a registry gets: the kind and the user name, never the secret. */
@@ -1192,6 +1203,16 @@ export interface EnvironmentConfig {
   production?: boolean
   /** The approval a deployment needs. */
   approval?: ApprovalConfig
+  /** The environments a release must have passed before it may be deployed here. */
+  after?: Array<string>
+  /** The branch kinds whose releases may be deployed here (empty: every kind). */
+  allowed_branches?: Array<string>
+  /** Whether one deployment at a time may run here. */
+  exclusive_lock?: boolean
+  /** Environments this one knowingly shares its cluster with. */
+  shares_cluster_with?: Array<string>
+  /** Helm values set on every deployment here. */
+  values?: Record<string, string>
 }
 
 /** Every error code the core can produce, in declaration order: `err.code` is always one of them. */

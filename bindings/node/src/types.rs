@@ -106,6 +106,20 @@ pub struct EnvironmentConfig {
     pub production: Option<bool>,
     /// The approval a deployment needs.
     pub approval: Option<ApprovalConfig>,
+    /// The environments a release must have passed before it may be deployed here.
+    pub after: Option<Vec<String>>,
+    /// The branch kinds whose releases may be deployed here (empty: every kind).
+    #[napi(js_name = "allowed_branches")]
+    pub allowed_branches: Option<Vec<String>>,
+    /// Whether one deployment at a time may run here.
+    #[napi(js_name = "exclusive_lock")]
+    pub exclusive_lock: Option<bool>,
+    /// Environments this one knowingly shares its cluster with.
+    #[napi(js_name = "shares_cluster_with")]
+    pub shares_cluster_with: Option<Vec<String>>,
+    /// Helm values set on every deployment here.
+    #[napi(ts_type = "Record<string, string>")]
+    pub values: Option<String>,
 }
 
 /// `environments.<name>.approval`.
@@ -118,6 +132,13 @@ pub struct ApprovalConfig {
     /// Whether the author of a release may approve it.
     #[napi(js_name = "allow_self_approval")]
     pub allow_self_approval: Option<bool>,
+    /// Who may approve (empty: anyone but, by default, the author).
+    pub approvers: Option<Vec<String>>,
+    /// How long approvals are accepted (`30d`, `72h`, `1h30m`).
+    pub timeout: Option<String>,
+    /// How long to wait after the approval before deploying.
+    #[napi(js_name = "wait_timer")]
+    pub wait_timer: Option<String>,
 }
 
 /// An entry of `services:`.
@@ -171,6 +192,10 @@ pub struct ConfigDocument {
     /// Environments, by name.
     #[napi(ts_type = "Record<string, EnvironmentConfig>")]
     pub environments: String,
+    /// Which pipeline kind each event runs and what each kind does (the plan module's
+    /// `pipelines:` section; its Node API comes with the plan binding).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub pipelines: Option<String>,
 }
 
 /// The Azure Pipelines behaviour switches (the core's `AzureOptions`, snake_case keys); an
