@@ -67,7 +67,7 @@ LD_LIBRARY_PATH="$PY_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
   cargo run -q -p shiprail-python --bin stub_gen -- --check || fail "stub drift"
 
 step "mypy --strict (examples, benchmark, the test suite itself)"
-"$VPY" -m mypy --strict examples/python/ tests/bench/python_versions.py python/tests/ || fail "mypy --strict"
+"$VPY" -m mypy --strict examples/python/ tests/bench/python_versions.py tests/bench/python_affected.py python/tests/ || fail "mypy --strict"
 
 step "python -m mypy.stubtest shiprail"
 # Run from the venv: the source folder must not shadow the installed package, and stubtest

@@ -3,31 +3,68 @@
 
 import builtins
 import collections.abc
+import datetime
 import os
+import pathlib
 from shiprail import exceptions
 import typing
 __all__ = [
+    "Affected",
+    "AffectedMatcher",
     "Branch",
     "BranchPattern",
     "BranchRules",
+    "CHANGE_CAUSE_ANNOTATION",
+    "CHART_FILE",
+    "ChangeCauseTemplate",
     "ChangedPath",
+    "ChartArchive",
+    "ChartFile",
+    "ChartLintFinding",
+    "ChartLintReport",
+    "ChartMetadata",
+    "ChartPackage",
+    "ChartVersionChange",
+    "ChartVersions",
     "Config",
+    "Credentials",
     "DEFAULT_PROMOTION_TEMPLATE",
     "DOCKER_HUB",
     "Decision",
+    "DeletedTag",
+    "Digest",
+    "DockerConfig",
     "ERROR_CODES",
     "Event",
     "Finding",
+    "Git",
+    "HELMIGNORE",
+    "HelmIgnore",
     "ImageReference",
+    "MAX_CHANGE_CAUSE_LEN",
+    "MAX_LABEL_LEN",
     "MAX_NAME_LEN",
+    "MAX_RELEASE_NAME_LEN",
     "MAX_TAG_LEN",
     "NextRelease",
     "NextVersion",
+    "Overlap",
+    "Pattern",
     "Pipeline",
+    "Platform",
+    "PromoteRequest",
+    "Promotion",
+    "PromotionPolicy",
     "PromotionTarget",
+    "Reason",
+    "RegistryClient",
     "Release",
+    "ReleaseNames",
+    "ReleaseTag",
     "ReleaseTags",
     "ReleaseVersion",
+    "Resolved",
+    "ServiceRules",
     "TagPolicy",
     "TagTemplate",
     "TraceStep",
@@ -36,6 +73,10 @@ __all__ = [
     "_raise_for_code",
     "azure_pattern_matches",
     "bump_for_commits",
+    "changed_between",
+    "changed_for_new_branch",
+    "changed_for_pull_request",
+    "chart_lint_rules",
     "chart_oci_tag",
     "chart_version_from_oci_tag",
     "detect_dialect",
@@ -46,20 +87,106 @@ __all__ = [
     "github_pattern_matches",
     "github_pattern_to_regex",
     "github_skip_instruction",
+    "highest_release",
+    "is_dns1123_label",
+    "lint_chart",
+    "lint_chart_dir",
+    "lint_chart_dir_async",
+    "lint_config",
+    "package_chart",
+    "package_chart_async",
     "parse_changed_lines",
     "parse_images",
+    "parse_name_status",
     "parse_versions",
+    "release_names",
+    "repository_files",
+    "rewrite_chart_dependency_version",
+    "rewrite_chart_versions",
+    "rules_of",
     "sort_versions",
     "split_commit_messages",
     "split_lines",
+    "write_chart_dependency_version",
+    "write_chart_versions",
 ]
 
+CHANGE_CAUSE_ANNOTATION: builtins.str
+CHART_FILE: builtins.str
 DEFAULT_PROMOTION_TEMPLATE: builtins.str
 DOCKER_HUB: builtins.str
 ERROR_CODES: builtins.list[builtins.str]
+HELMIGNORE: builtins.str
+MAX_CHANGE_CAUSE_LEN: builtins.int
+MAX_LABEL_LEN: builtins.int
 MAX_NAME_LEN: builtins.int
+MAX_RELEASE_NAME_LEN: builtins.int
 MAX_TAG_LEN: builtins.int
 __version__: builtins.str
+@typing.final
+class Affected:
+    r"""
+    The services a change set affects, sorted by name, and (when asked for) one `Reason` per
+    service in the same order.
+    """
+    @property
+    def services(self) -> builtins.list[builtins.str]:
+        r"""
+        The affected services, sorted.
+        """
+    @property
+    def explain(self) -> builtins.list[Reason]:
+        r"""
+        One reason per affected service (empty unless `explain` was asked for).
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"services": [...], "explain"?: [...]}`, as `shiprail affected` prints it.
+        """
+    def __repr__(self) -> builtins.str: ...
+    def __hash__(self) -> builtins.int: ...
+
+@typing.final
+class AffectedMatcher:
+    r"""
+    The path rules of every service compiled into one matcher: each changed path is examined
+    once, whatever the number of services, and identical globs of several services are
+    compiled once. Build it once (from a `Config`, or with `from_rules`) and ask it many times;
+    the questions run with the GIL released.
+    """
+    @property
+    def service_names(self) -> builtins.list[builtins.str]:
+        r"""
+        The services it knows, sorted.
+        """
+    @property
+    def pattern_count(self) -> builtins.int:
+        r"""
+        How many distinct patterns were compiled.
+        """
+    def __new__(cls, config: Config) -> AffectedMatcher:
+        r"""
+        Compiles the path rules of every service of `config`.
+        """
+    @staticmethod
+    def from_rules(rules: typing.Sequence[ServiceRules]) -> AffectedMatcher:
+        r"""
+        Compiles rules written in Python (any iterable of `ServiceRules`). Service names must
+        be unique and every service in `depends_on_services` among them (`ConfigError`); a
+        pattern that does not compile raises `PatternError`.
+        """
+    def affected(self, paths: collections.abc.Iterable[builtins.str], explain: builtins.bool = False) -> Affected:
+        r"""
+        The services affected by changed `paths` (repository-relative, `/`-separated; any
+        iterable of `str`), sorted; with `explain`, one `Reason` per service.
+        """
+    def overlaps(self, paths: collections.abc.Iterable[builtins.str]) -> builtins.list[Overlap]:
+        r"""
+        The paths two or more services claim through their includes, in input order.
+        """
+    def __repr__(self) -> builtins.str: ...
+
 @typing.final
 class Branch:
     r"""
@@ -205,6 +332,32 @@ class BranchRules:
     def __repr__(self) -> builtins.str: ...
 
 @typing.final
+class ChangeCauseTemplate:
+    r"""
+    The template of the `kubernetes.io/change-cause` annotation: text with `{service}`,
+    `{version}`, `{environment}`, `{branch}`, `{commit}`, `{short_commit}` (7 characters) and
+    `{reason}`; a `[...]` group is left out when a value it uses is missing or empty.
+    `ChangeCauseTemplate()` is the default, `{service} v{version}[ to {environment}][ from
+    {branch}][ at {short_commit}][: {reason}]`; a malformed template raises `PatternError`.
+    """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __new__(cls, text: typing.Optional[builtins.str] = None) -> ChangeCauseTemplate:
+        r"""
+        Parses a template; without one, the default.
+        """
+    def render(self, cause: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None, /, *, service: typing.Optional[builtins.str] = None, version: typing.Optional[ReleaseVersion  |  builtins.str] = None, environment: typing.Optional[builtins.str] = None, branch: typing.Optional[builtins.str] = None, commit: typing.Optional[builtins.str] = None, reason: typing.Optional[builtins.str] = None) -> builtins.str:
+        r"""
+        The annotation value for a deployment, from a mapping of its facts (`service`,
+        `version`, `environment`, `branch`, `commit`, `reason`; read by the core's rules, so an
+        unknown key is a `ConfigError`) and/or the same keywords (keywords win). Control
+        characters become spaces and the result is cut at `MAX_CHANGE_CAUSE_LEN` characters; a
+        placeholder outside `[...]` without a value raises `PatternError`.
+        """
+    def __str__(self) -> builtins.str: ...
+    def __repr__(self) -> builtins.str: ...
+    def __hash__(self) -> builtins.int: ...
+
+@typing.final
 class ChangedPath:
     r"""
     One changed path, `/`-separated from the repository root.
@@ -251,6 +404,499 @@ class ChangedPath:
     def __str__(self) -> builtins.str: ...
     def __repr__(self) -> builtins.str: ...
     def __reduce__(self) -> tuple[type[ChangedPath], tuple[builtins.str, builtins.str, typing.Optional[builtins.str]]]: ...
+
+@typing.final
+class ChartArchive:
+    r"""
+    A loaded chart archive (`.tgz`): its top-level directory, its files and its Chart.yaml.
+    
+    Loading refuses (`UnsafeArchiveError`) absolute paths, `..`, drive letters, entries outside
+    the one chart directory, links, devices, duplicates, and anything beyond the limits (the
+    decompressed stream itself is metered, so a gzip bomb stops early); malformed gzip or tar is
+    an `ArchiveError`.
+    """
+    @property
+    def root(self) -> builtins.str:
+        r"""
+        The chart's top-level directory in the archive (normally the chart name).
+        """
+    @property
+    def metadata(self) -> ChartMetadata:
+        r"""
+        The chart metadata.
+        """
+    @property
+    def chart(self) -> ChartFile:
+        r"""
+        The parsed Chart.yaml.
+        """
+    @property
+    def files(self) -> builtins.list[builtins.str]:
+        r"""
+        Every file, relative to the top-level directory, in archive order.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    @staticmethod
+    def open(path: builtins.str | os.PathLike[builtins.str], limits: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> ChartArchive:
+        r"""
+        Loads a `.tgz` file (the GIL released); `limits` as `default_limits()`, missing keys
+        keeping their defaults.
+        """
+    @staticmethod
+    def open_async(path: builtins.str | os.PathLike[builtins.str], limits: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> collections.abc.Coroutine[typing.Any, typing.Any, ChartArchive]:
+        r"""
+        `open` in a worker thread, for `await` in asyncio code.
+        """
+    @staticmethod
+    def read(data: builtins.bytes, limits: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> ChartArchive:
+        r"""
+        Loads `.tgz` bytes (a pulled chart, `ChartPackage.bytes`), the GIL released.
+        """
+    @staticmethod
+    def default_limits() -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        The limits applied when none are given (Helm's: 100 MiB decompressed, 5 MiB per file;
+        plus 10,000 entries and 4 KiB paths): `{"max_total_size", "max_file_size",
+        "max_entries", "max_path_len"}`.
+        """
+    def file(self, path: builtins.str) -> typing.Optional[bytes]:
+        r"""
+        The content of the file at `path` (relative to the top-level directory; a leading UTF-8
+        BOM removed, as Helm does), `None` when there is none.
+        """
+    def summary(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"root", "metadata", "files", "size"}` (the decompressed size), as `shiprail chart
+        inspect` prints it.
+        """
+    def extract_to(self, dir: builtins.str | os.PathLike[builtins.str]) -> pathlib.Path:
+        r"""
+        Writes the chart into `dir/<root>/`, which must not exist yet (the GIL released), and
+        returns that path. Nothing is written outside it.
+        """
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        The summary.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class ChartFile:
+    r"""
+    A parsed Chart.yaml: the metadata, the text (a leading BOM removed), the file it came from
+    and where each top-level value is written.
+    
+    `ChartFile(text)` parses text (or UTF-8 bytes) the way Helm's loader does: YAML 1.1
+    scalars (`appVersion: 1.10` is the number 1.1, read as `"1.1"`), keys matched ignoring
+    case, the first document only. Malformed YAML, or a field of a type Helm cannot load, raises
+    `ConfigError` (`config_syntax`) with `line` and `column`; semantic checks are `validate()`
+    and `lint_chart`.
+    """
+    @property
+    def metadata(self) -> ChartMetadata:
+        r"""
+        The metadata.
+        """
+    @property
+    def text(self) -> builtins.str:
+        r"""
+        The text, without a leading BOM.
+        """
+    @property
+    def path(self) -> typing.Optional[pathlib.Path]:
+        r"""
+        The file it was loaded from, `None` for parsed text.
+        """
+    @property
+    def archive_name(self) -> builtins.str:
+        r"""
+        `<name>-<version>.tgz`, the file name `helm package` gives the chart.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __new__(cls, text: builtins.str | builtins.bytes) -> ChartFile:
+        r"""
+        Parses Chart.yaml text, or bytes that must be UTF-8 (`invalid_utf8` points at the first
+        bad byte).
+        """
+    @staticmethod
+    def load(path: builtins.str | os.PathLike[builtins.str]) -> ChartFile:
+        r"""
+        Reads a Chart.yaml file (the GIL released); errors name the file.
+        """
+    @staticmethod
+    def load_async(path: builtins.str | os.PathLike[builtins.str]) -> collections.abc.Coroutine[typing.Any, typing.Any, ChartFile]:
+        r"""
+        `load` in a worker thread, for `await` in asyncio code.
+        """
+    def location_of(self, key: builtins.str) -> typing.Optional[tuple[builtins.int, builtins.int]]:
+        r"""
+        `(line, column)` (1-based) of the value of the top-level field `key`, `None` when the
+        field is absent.
+        """
+    def validate(self) -> None:
+        r"""
+        Raises `ChartError` (`invalid_chart`, at its position) for the first problem Helm's
+        loader refuses a chart for, so that `helm package`, `helm template` and `helm install`
+        would fail: a name with path parts, a version that is not SemVer, a bad type, empty
+        maintainer or dependency entries, bad or duplicate dependency aliases.
+        """
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        The metadata in its Chart.yaml form.
+        """
+    def __str__(self) -> builtins.str: ...
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class ChartLintFinding:
+    r"""
+    One chart lint finding: which rule, how severe, where (`file` relative to the chart), and
+    what is wrong. `str()` is `helm lint`'s line: `[ERROR] Chart.yaml:3:10: ... (version_type)`.
+    """
+    @property
+    def severity(self) -> typing.Literal['error', 'warning', 'info']:
+        r"""
+        `error` (fails the lint), `warning` (fails `--strict`) or `info`.
+        """
+    @property
+    def rule(self) -> builtins.str:
+        r"""
+        The rule's stable id (`version_type`, `mutable_image_tag`, ...; `chart_lint_rules()`
+        lists them).
+        """
+    @property
+    def file(self) -> builtins.str:
+        r"""
+        The file, relative to the chart directory (`Chart.yaml`, `values.yaml`, `templates/`).
+        """
+    @property
+    def line(self) -> typing.Optional[builtins.int]:
+        r"""
+        1-based line, when the finding is about a written value.
+        """
+    @property
+    def column(self) -> typing.Optional[builtins.int]:
+        r"""
+        1-based column, when known.
+        """
+    @property
+    def message(self) -> builtins.str:
+        r"""
+        What is wrong, naming the value.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_error(self) -> exceptions.ShiprailError:
+        r"""
+        The finding as the exception of its rule's family (`ChartError`, `ConfigError`,
+        `PolicyError`, `TagError`), located in `file`; returned, not raised.
+        """
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"severity", "rule", "file", "line"?, "column"?, "message"}`.
+        """
+    def __str__(self) -> builtins.str: ...
+    def __repr__(self) -> builtins.str: ...
+    def __hash__(self) -> builtins.int: ...
+
+@typing.final
+class ChartLintReport:
+    r"""
+    The findings of one chart lint, in rule order. Like `helm lint`, only errors fail:
+    `passed` is false when there is one, `passed_strict` (`helm lint --strict`) also when there
+    is a warning.
+    """
+    @property
+    def passed(self) -> builtins.bool:
+        r"""
+        No errors (what makes `helm lint` exit 0).
+        """
+    @property
+    def passed_strict(self) -> builtins.bool:
+        r"""
+        No errors and no warnings (`helm lint --strict`).
+        """
+    @property
+    def errors(self) -> builtins.int:
+        r"""
+        The number of errors.
+        """
+    @property
+    def warnings(self) -> builtins.int:
+        r"""
+        The number of warnings.
+        """
+    @property
+    def findings(self) -> builtins.list[ChartLintFinding]:
+        r"""
+        Every finding, in rule order.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_error(self) -> typing.Optional[exceptions.ShiprailError]:
+        r"""
+        The report as one exception (the first error's family and position; with several
+        errors, the message lists them all), `None` when the lint passed. Returned, not raised:
+        `if (error := report.to_error()): raise error`.
+        """
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"passed", "errors", "warnings", "findings": [...]}`, as `shiprail chart lint` prints
+        it.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class ChartMetadata:
+    r"""
+    The fields of a Chart.yaml, as Helm reads them.
+    
+    Values are kept as written (a broken chart can still be inspected and linted); fields Helm
+    does not know are in `extra`. `to_dict()` is the Chart.yaml form (`apiVersion`,
+    `appVersion`, empty optional fields left out), as the CLI prints it.
+    """
+    @property
+    def api_version(self) -> builtins.str:
+        r"""
+        `apiVersion` as written (`v2`); `""` when missing.
+        """
+    @property
+    def name(self) -> builtins.str:
+        r"""
+        The chart name.
+        """
+    @property
+    def version(self) -> builtins.str:
+        r"""
+        The chart version as written.
+        """
+    @property
+    def app_version(self) -> typing.Optional[builtins.str]:
+        r"""
+        `appVersion`, `None` when missing.
+        """
+    @property
+    def kube_version(self) -> typing.Optional[builtins.str]:
+        r"""
+        `kubeVersion`, the supported Kubernetes versions.
+        """
+    @property
+    def description(self) -> typing.Optional[builtins.str]:
+        r"""
+        `description`.
+        """
+    @property
+    def chart_type(self) -> typing.Optional[builtins.str]:
+        r"""
+        `type` as written (`application` or `library`; `None` is an application).
+        """
+    @property
+    def keywords(self) -> builtins.list[builtins.str]:
+        r"""
+        `keywords`.
+        """
+    @property
+    def home(self) -> typing.Optional[builtins.str]:
+        r"""
+        `home`.
+        """
+    @property
+    def sources(self) -> builtins.list[builtins.str]:
+        r"""
+        `sources`.
+        """
+    @property
+    def dependencies(self) -> builtins.list[builtins.dict[builtins.str, typing.Any]]:
+        r"""
+        `dependencies`, each a dict with the Chart.yaml keys (`name`, `version`, `repository`,
+        `alias`, `import-values`, ...).
+        """
+    @property
+    def maintainers(self) -> builtins.list[builtins.dict[builtins.str, typing.Any]]:
+        r"""
+        `maintainers`, each a dict (`name`, `email`, `url`).
+        """
+    @property
+    def icon(self) -> typing.Optional[builtins.str]:
+        r"""
+        `icon`.
+        """
+    @property
+    def deprecated(self) -> builtins.bool:
+        r"""
+        `deprecated`.
+        """
+    @property
+    def annotations(self) -> builtins.dict[builtins.str, builtins.str]:
+        r"""
+        `annotations`.
+        """
+    @property
+    def condition(self) -> typing.Optional[builtins.str]:
+        r"""
+        The legacy top-level `condition`.
+        """
+    @property
+    def tags(self) -> typing.Optional[builtins.str]:
+        r"""
+        The legacy top-level `tags`.
+        """
+    @property
+    def extra(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        Fields Helm does not know, in file order.
+        """
+    @property
+    def archive_name(self) -> builtins.str:
+        r"""
+        The file name `helm package` gives the chart: `<name>-<version>.tgz`.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        The Chart.yaml form: `{"apiVersion", "name", "version", ...}`.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class ChartPackage:
+    r"""
+    A packaged chart in memory: its name, digest and entries, and the `.tgz` bytes. The same
+    files and options always give the same bytes.
+    """
+    @property
+    def file_name(self) -> builtins.str:
+        r"""
+        `<name>-<version>.tgz`.
+        """
+    @property
+    def name(self) -> builtins.str:
+        r"""
+        The chart name.
+        """
+    @property
+    def version(self) -> builtins.str:
+        r"""
+        The chart version in the archive.
+        """
+    @property
+    def app_version(self) -> typing.Optional[builtins.str]:
+        r"""
+        The appVersion in the archive, `None` when the chart has none.
+        """
+    @property
+    def sha256(self) -> builtins.str:
+        r"""
+        The SHA-256 of the archive, lowercase hex.
+        """
+    @property
+    def digest(self) -> builtins.str:
+        r"""
+        `sha256:<hex>`, as OCI registries and `helm push` print it.
+        """
+    @property
+    def size(self) -> builtins.int:
+        r"""
+        The archive size in bytes.
+        """
+    @property
+    def files(self) -> builtins.list[builtins.str]:
+        r"""
+        The archive entries (`<name>/Chart.yaml`, ...), in archive order.
+        """
+    @property
+    def bytes(self) -> bytes:
+        r"""
+        The `.tgz` bytes.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def write_to(self, out_dir: builtins.str | os.PathLike[builtins.str]) -> pathlib.Path:
+        r"""
+        Writes `out_dir/<name>-<version>.tgz` (creating `out_dir`, replacing the file
+        atomically; the GIL released) and returns its path.
+        """
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        Everything but the bytes: `{"file_name", "name", "version", "app_version"?, "sha256",
+        "size", "files"}`, as `shiprail chart package` prints it.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class ChartVersionChange:
+    r"""
+    What an in-place edit of Chart.yaml changed.
+    """
+    @property
+    def file(self) -> pathlib.Path:
+        r"""
+        The edited file.
+        """
+    @property
+    def previous_version(self) -> typing.Optional[builtins.str]:
+        r"""
+        The chart (or, for a dependency, the dependency's) version before.
+        """
+    @property
+    def version(self) -> typing.Optional[builtins.str]:
+        r"""
+        The version after.
+        """
+    @property
+    def previous_app_version(self) -> typing.Optional[builtins.str]:
+        r"""
+        appVersion before (chart edits only).
+        """
+    @property
+    def app_version(self) -> typing.Optional[builtins.str]:
+        r"""
+        appVersion after (chart edits only).
+        """
+    @property
+    def dependency(self) -> typing.Optional[builtins.str]:
+        r"""
+        The dependency edited (dependency edits only).
+        """
+    @property
+    def changed(self) -> builtins.bool:
+        r"""
+        Whether the file changed (it is only written then).
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"file", "previous_version", "version", ..., "changed"}`.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class ChartVersions:
+    r"""
+    The chart version and appVersion of one release, by the tag policy (1:1 by default:
+    release `1.0.2` gives version `1.0.2` and appVersion `"1.0.2"`).
+    """
+    @property
+    def version(self) -> ReleaseVersion:
+        r"""
+        The chart `version`: the release version itself.
+        """
+    @property
+    def app_version(self) -> builtins.str:
+        r"""
+        The chart `appVersion`, rendered by the policy's `app_version` template.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    @staticmethod
+    def from_release(chart: builtins.str, version: ReleaseVersion  |  builtins.str, policy: typing.Optional[TagPolicy  |  collections.abc.Mapping[builtins.str, typing.Any]] = None) -> ChartVersions:
+        r"""
+        The versions of chart `chart` for the release `version` under `policy` (a `TagPolicy`
+        or the `tags:` mapping; the defaults when omitted). Raises `ConfigError` for an invalid
+        policy.
+        """
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"version", "app_version"}`.
+        """
+    def __repr__(self) -> builtins.str: ...
+    def __hash__(self) -> builtins.int: ...
 
 @typing.final
 class Config:
@@ -370,9 +1016,67 @@ class Config:
         r"""
         Where `image` is promoted to for `environment`.
         """
+    def affected(self, changed: collections.abc.Iterable[ChangedPath  |  builtins.str  |  collections.abc.Mapping[builtins.str, typing.Any]], explain: builtins.bool = False) -> Affected:
+        r"""
+        The services a change set affects, sorted (see `AffectedMatcher`): `changed` holds
+        `ChangedPath`s (both paths of a rename count), plain paths or their mappings; with
+        `explain`, one `Reason` per service. Compiles the matcher for this one question (build
+        an `AffectedMatcher` to ask many); matching runs with the GIL released.
+        """
+    def affected_paths(self, paths: collections.abc.Iterable[builtins.str], explain: builtins.bool = False) -> Affected:
+        r"""
+        `affected` for bare path names (any iterable of `str`).
+        """
+    def overlapping_paths(self, paths: collections.abc.Iterable[builtins.str]) -> builtins.list[Overlap]:
+        r"""
+        The repository paths that two or more services claim, in input order: a lint for
+        globs written too wide.
+        """
     def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
         r"""
         The whole configuration as the file would be written, defaults filled in.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class Credentials:
+    r"""
+    How shiprail authenticates to one registry: `Credentials.anonymous()`,
+    `Credentials.basic(username, password)` (also exchanged for a repository-scoped bearer
+    token when the registry asks for one, as `docker login` does) or `Credentials.bearer(token)`.
+    
+    The secret stays in Rust: there is no getter for it, `repr()` shows `<redacted>`, and
+    credentials do not pickle.
+    """
+    @property
+    def kind(self) -> typing.Literal['anonymous', 'basic', 'bearer']:
+        r"""
+        `anonymous`, `basic` or `bearer`.
+        """
+    @property
+    def username(self) -> typing.Optional[builtins.str]:
+        r"""
+        The user name of basic credentials, `None` otherwise.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    @staticmethod
+    def anonymous() -> Credentials:
+        r"""
+        No credentials: public registries, loopback test registries.
+        """
+    @staticmethod
+    def basic(username: builtins.str, password: builtins.str) -> Credentials:
+        r"""
+        A user name and a password (or a token used as password, as ACR and GHCR accept).
+        """
+    @staticmethod
+    def bearer(token: builtins.str) -> Credentials:
+        r"""
+        A ready bearer token, sent as `Authorization: Bearer ...`.
+        """
+    def describe(self) -> builtins.str:
+        r"""
+        A description without the secret (`user \`ci\``, `a bearer token`, `no credentials`).
         """
     def __repr__(self) -> builtins.str: ...
 
@@ -405,6 +1109,124 @@ class Decision:
     def __str__(self) -> builtins.str: ...
     def __repr__(self) -> builtins.str: ...
     def __hash__(self) -> builtins.int: ...
+
+@typing.final
+class DeletedTag:
+    r"""
+    What `RegistryClient.delete_tag` deleted.
+    """
+    @property
+    def reference(self) -> builtins.str:
+        r"""
+        The reference whose tag was deleted.
+        """
+    @property
+    def digest(self) -> Digest:
+        r"""
+        The digest the tag named.
+        """
+    @property
+    def method(self) -> typing.Literal['tag', 'manifest']:
+        r"""
+        `tag` when the registry deleted the tag alone, `manifest` when it could only delete the
+        manifest (done only when no other tag names it).
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"reference", "digest", "method"}`.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class Digest:
+    r"""
+    The digest of a manifest or blob, `algorithm:hex` (`sha256`, `sha384` or `sha512`,
+    lowercase hex); raises `ImageError` when malformed. Compares and hashes as its text.
+    """
+    @property
+    def algorithm(self) -> builtins.str:
+        r"""
+        The algorithm (`sha256`).
+        """
+    @property
+    def hex(self) -> builtins.str:
+        r"""
+        The hex part.
+        """
+    @property
+    def tag_form(self) -> builtins.str:
+        r"""
+        `sha256-<hex>`: the prefix of the tags that hold this manifest's signatures (`.sig`),
+        attestations (`.att`) and SBOMs (`.sbom`).
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __lt__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __le__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __gt__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __ge__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __hash__(self) -> builtins.int: ...
+    def __new__(cls, text: builtins.str) -> Digest:
+        r"""
+        Parses a digest.
+        """
+    @staticmethod
+    def of(data: builtins.bytes) -> Digest:
+        r"""
+        The sha256 digest of `data`.
+        """
+    def matches(self, data: builtins.bytes) -> builtins.bool:
+        r"""
+        Whether `data` hashes to this digest.
+        """
+    def __str__(self) -> builtins.str: ...
+    def __repr__(self) -> builtins.str: ...
+    def __reduce__(self) -> tuple[type[Digest], tuple[builtins.str]]: ...
+
+@typing.final
+class DockerConfig:
+    r"""
+    The docker CLI's `config.json`, as far as credentials go: `auths` entries, the credential
+    store `credsStore` and per-registry `credHelpers` (run as `docker-credential-<name> get`).
+    `DockerConfig()` is an empty config (anonymous everywhere); a malformed file raises
+    `ConfigError`, naming a bad entry's key, never its value.
+    """
+    @property
+    def path(self) -> typing.Optional[pathlib.Path]:
+        r"""
+        The file it was read from, `None` otherwise.
+        """
+    def __new__(cls) -> DockerConfig:
+        r"""
+        An empty config: no credentials for any registry.
+        """
+    @staticmethod
+    def load_default() -> DockerConfig:
+        r"""
+        The current user's config: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`;
+        a missing file is an empty config.
+        """
+    @staticmethod
+    def load(path: builtins.str | os.PathLike[builtins.str]) -> DockerConfig:
+        r"""
+        Reads a config file.
+        """
+    @staticmethod
+    def from_json(text: builtins.str) -> DockerConfig:
+        r"""
+        Parses config text (JSON).
+        """
+    def with_helper_dirs(self, dirs: typing.Sequence[builtins.str | os.PathLike[builtins.str]]) -> DockerConfig:
+        r"""
+        The same config, looking for credential helpers in `dirs` instead of `PATH`.
+        """
+    def credentials_for(self, registry: builtins.str) -> Credentials:
+        r"""
+        The credentials for `registry` (`host[:port]`): a credential helper's for the host,
+        else the credential store's, else an `auths` entry, else anonymous. A helper runs with
+        the GIL released; one that cannot run or answers garbage raises.
+        """
+    def __repr__(self) -> builtins.str: ...
 
 @typing.final
 class Event:
@@ -528,6 +1350,81 @@ class Finding:
     def __str__(self) -> builtins.str: ...
     def __repr__(self) -> builtins.str: ...
     def __hash__(self) -> builtins.int: ...
+
+@typing.final
+class Git:
+    r"""
+    A repository and the git program that reads it (`git` from `PATH` unless `program` names
+    another). git runs with `LC_ALL=C` and without `GIT_DIR`, `GIT_WORK_TREE` and
+    `GIT_INDEX_FILE`, so the repository is always the folder given; its output is read
+    NUL-separated, so every file name survives. Failures raise `GitError`, naming the revision
+    or folder and quoting git. Every method releases the GIL while git runs.
+    """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __new__(cls, repo: builtins.str | os.PathLike[builtins.str], *, program: typing.Optional[builtins.str | os.PathLike[builtins.str]] = None) -> Git:
+        r"""
+        The repository at `repo` (any folder of its work tree, or a bare repository).
+        """
+    def changed_between(self, base: builtins.str, head: builtins.str) -> builtins.list[ChangedPath]:
+        r"""
+        The paths changed from `base` to `head` (two dots: the comparison of a push that moved
+        a branch from `base` to `head`).
+        """
+    def changed_for_pull_request(self, base: builtins.str, head: builtins.str) -> builtins.list[ChangedPath]:
+        r"""
+        The paths a pull request of `head` into `base` changes (three dots: from their
+        merge-base to `head`).
+        """
+    def changed_for_new_branch(self, head: builtins.str, default_branch: builtins.str) -> builtins.list[ChangedPath]:
+        r"""
+        The paths a newly pushed branch `head` changed since it forked from `default_branch`;
+        every file of `head` when they share no history.
+        """
+    def repository_files(self) -> builtins.list[builtins.str]:
+        r"""
+        Every file of the work tree under the folder (tracked, and untracked but not ignored),
+        `/`-separated, sorted: what `lint_config` and `Pipeline.lint` check globs against.
+        """
+    def merge_base(self, a: builtins.str, b: builtins.str) -> typing.Optional[builtins.str]:
+        r"""
+        The best common ancestor of two revisions, `None` when they share no history.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class HelmIgnore:
+    r"""
+    The rules of a `.helmignore` file plus Helm's default rule (`templates/.?*`), with Helm's
+    semantics, not `.gitignore`'s: rules apply in order and the first decisive one wins; a rule
+    without `/` matches the base name at any depth, one with `/` the whole path; `!rule` ignores
+    every path the rule does not match; a trailing `/` limits a rule to directories; `**` is
+    refused (`PatternError`, at its line).
+    """
+    @property
+    def rules(self) -> builtins.list[builtins.str]:
+        r"""
+        The rules as written, Helm's default rule last.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __new__(cls, text: typing.Optional[builtins.str] = None) -> HelmIgnore:
+        r"""
+        Parses the text of a `.helmignore` file; without one, Helm's default rule only.
+        """
+    def is_ignored(self, path: builtins.str, is_dir: builtins.bool = False) -> builtins.bool:
+        r"""
+        Whether `path` (relative to the chart root, `/`-separated) is ignored; `is_dir` says
+        whether it is a directory (an ignored directory is skipped with all it holds).
+        """
+    def matches(self, paths: collections.abc.Iterable[builtins.str | tuple[builtins.str, builtins.bool]]) -> builtins.list[builtins.bool]:
+        r"""
+        Whether each path is ignored, one result per path: a `str` is a file, a
+        `(path, is_dir)` pair says whether it is a directory.
+        """
+    def __str__(self) -> builtins.str:
+        r"""
+        The rules, one a line, Helm's default rule last.
+        """
+    def __repr__(self) -> builtins.str: ...
 
 @typing.final
 class ImageReference:
@@ -685,6 +1582,77 @@ class NextVersion:
     def __hash__(self) -> builtins.int: ...
 
 @typing.final
+class Overlap:
+    r"""
+    A repository path that two or more services claim (an include matches it and none of the
+    service's excludes does).
+    """
+    @property
+    def path(self) -> builtins.str:
+        r"""
+        The path.
+        """
+    @property
+    def services(self) -> builtins.list[builtins.str]:
+        r"""
+        The services that claim it, sorted.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"path", "services"}`.
+        """
+    def __repr__(self) -> builtins.str: ...
+    def __hash__(self) -> builtins.int: ...
+
+@typing.final
+class Pattern:
+    r"""
+    One path pattern of a service: the text shown in explanations, and how it is matched.
+    
+    `Pattern(text)` is a glob as `shiprail.yaml` writes it (GitHub Actions syntax: `*` within a
+    segment, `**` across, dotfiles matched); `Pattern.glob(text)` a glob in the set matcher's
+    own syntax, compiled as written; `Pattern.regex(text, regex)` a pattern shown as `text`
+    and matched by a regular expression against the whole path. Malformed globs raise
+    `PatternError` here or, for `glob` and `regex`, when the matcher is built.
+    """
+    @property
+    def text(self) -> builtins.str:
+        r"""
+        The pattern as written (what explanations show).
+        """
+    @property
+    def kind(self) -> typing.Literal['glob', 'regex']:
+        r"""
+        How it is compiled: `glob` or `regex`.
+        """
+    @property
+    def source(self) -> builtins.str:
+        r"""
+        What is compiled: the glob or the regular expression.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __hash__(self) -> builtins.int: ...
+    def __new__(cls, text: builtins.str) -> Pattern:
+        r"""
+        A glob as `shiprail.yaml` writes it.
+        """
+    @staticmethod
+    def glob(text: builtins.str) -> Pattern:
+        r"""
+        A glob in the set matcher's syntax (`/` literal, `**` across segments), shown and
+        compiled as written.
+        """
+    @staticmethod
+    def regex(text: builtins.str, regex: builtins.str) -> Pattern:
+        r"""
+        A pattern shown as `text`, matched by the regular expression `regex` (Rust `regex`
+        syntax, anchored at both ends).
+        """
+    def __str__(self) -> builtins.str: ...
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
 class Pipeline:
     r"""
     A parsed pipeline file of one dialect: an Azure Pipelines file (`trigger:`, `pr:`) or a
@@ -756,6 +1724,226 @@ class Pipeline:
     def __repr__(self) -> builtins.str: ...
 
 @typing.final
+class Platform:
+    r"""
+    A platform `os/architecture[/variant]` of an image index entry (`linux/amd64`,
+    `linux/arm/v7`); raises `ImageError` when malformed. Without a variant it selects every
+    variant of its architecture.
+    """
+    @property
+    def os(self) -> builtins.str:
+        r"""
+        The operating system (`linux`).
+        """
+    @property
+    def architecture(self) -> builtins.str:
+        r"""
+        The CPU architecture (`amd64`).
+        """
+    @property
+    def variant(self) -> typing.Optional[builtins.str]:
+        r"""
+        The variant (`v7`), when one is required.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __hash__(self) -> builtins.int: ...
+    def __new__(cls, text: builtins.str) -> Platform:
+        r"""
+        Parses a platform.
+        """
+    def matches(self, os: builtins.str, architecture: builtins.str, variant: typing.Optional[builtins.str] = None) -> builtins.bool:
+        r"""
+        Whether an index entry of this os, architecture and variant is selected.
+        """
+    def __str__(self) -> builtins.str: ...
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class PromoteRequest:
+    r"""
+    One promotion to perform: `source` (by tag; a digest on it is the expected digest),
+    `destination` (a tag, on the same or another registry) and options: `expected_digest` (the
+    digest QA approved), `platforms` (for an index, the platforms to keep; empty keeps all),
+    `force` (move a destination tag that names another digest), `dry_run` (plan only) and
+    `referrers` (copy signatures, attestations and SBOMs along; on by default).
+    `PromotionPolicy.request` builds one by the rules; `replace(...)` changes options.
+    """
+    @property
+    def source(self) -> ImageReference:
+        r"""
+        The image promoted.
+        """
+    @property
+    def destination(self) -> ImageReference:
+        r"""
+        The tag written.
+        """
+    @property
+    def expected_digest(self) -> typing.Optional[Digest]:
+        r"""
+        The digest the source tag must resolve to, if known.
+        """
+    @property
+    def platforms(self) -> builtins.list[Platform]:
+        r"""
+        The platforms kept of an index (empty: all).
+        """
+    @property
+    def force(self) -> builtins.bool:
+        r"""
+        Whether a destination tag naming another digest is moved.
+        """
+    @property
+    def dry_run(self) -> builtins.bool:
+        r"""
+        Whether nothing is written.
+        """
+    @property
+    def referrers(self) -> builtins.bool:
+        r"""
+        Whether signatures, attestations and SBOMs travel along.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __new__(cls, source: ImageReference  |  builtins.str, destination: ImageReference  |  builtins.str, *, expected_digest: typing.Optional[Digest  |  builtins.str] = None, platforms: typing.Optional[collections.abc.Iterable[Platform  |  builtins.str]] = None, force: typing.Optional[builtins.bool] = None, dry_run: typing.Optional[builtins.bool] = None, referrers: typing.Optional[builtins.bool] = None) -> PromoteRequest:
+        r"""
+        A request with the core's defaults for every option not given (all platforms, no
+        force, not a dry run, referrers copied). No policy is applied: `PromotionPolicy.request`
+        checks the tags.
+        """
+    def replace(self, *, expected_digest: typing.Optional[Digest  |  builtins.str] = None, platforms: typing.Optional[collections.abc.Iterable[Platform  |  builtins.str]] = None, force: typing.Optional[builtins.bool] = None, dry_run: typing.Optional[builtins.bool] = None, referrers: typing.Optional[builtins.bool] = None) -> PromoteRequest:
+        r"""
+        The same request with the given options replaced (`request.replace(dry_run=True)`).
+        """
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"source", "destination", "expected_digest", "platforms", "force", "dry_run",
+        "referrers"}`.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class Promotion:
+    r"""
+    The result of a promotion.
+    """
+    @property
+    def source(self) -> builtins.str:
+        r"""
+        The source reference (by tag).
+        """
+    @property
+    def destination(self) -> builtins.str:
+        r"""
+        The destination reference (by tag).
+        """
+    @property
+    def digest(self) -> Digest:
+        r"""
+        The digest the destination tag names: the source's, unless a platform filter rewrote
+        an index.
+        """
+    @property
+    def source_digest(self) -> Digest:
+        r"""
+        The digest the source tag named.
+        """
+    @property
+    def manifests(self) -> builtins.int:
+        r"""
+        How many manifests were written (or would be, in a dry run).
+        """
+    @property
+    def blobs(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        How the blobs were handled: `{"skipped", "mounted", "copied"}`.
+        """
+    @property
+    def bytes_copied(self) -> builtins.int:
+        r"""
+        The bytes streamed between registries (or that would be).
+        """
+    @property
+    def already_promoted(self) -> builtins.bool:
+        r"""
+        The destination tag already named the digest: nothing was written.
+        """
+    @property
+    def dry_run(self) -> builtins.bool:
+        r"""
+        Nothing was written: the counts are the plan.
+        """
+    @property
+    def referrers(self) -> builtins.list[builtins.str]:
+        r"""
+        The signature, attestation and SBOM tags, and referrer digests, that travelled along.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"source", "destination", "digest", "manifests", "blobs", "bytes_copied",
+        "already_promoted", "source_digest", "dry_run", "referrers"}`, as `shiprail image
+        promote` prints it.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class PromotionPolicy:
+    r"""
+    The rules a promotion follows: where an image goes (the promotion `template` and the
+    target environment's registry `namespace`) and which tags may be promoted (release tags
+    under `tags.image` only, never `latest` or another mutable tag). Build it from
+    `shiprail.yaml` with `PromotionPolicy.from_config(config, environment)`, or from keywords.
+    """
+    @property
+    def namespace(self) -> builtins.str:
+        r"""
+        The registry namespace promoted into (`prod`); `""` for the registry root.
+        """
+    @property
+    def template(self) -> builtins.str:
+        r"""
+        The promotion template.
+        """
+    @property
+    def tags(self) -> TagPolicy:
+        r"""
+        The tag policy (mutable tags, the image tag template).
+        """
+    @property
+    def release_tags_only(self) -> builtins.bool:
+        r"""
+        Whether both tags must be release tags.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __new__(cls, *, namespace: typing.Optional[builtins.str] = None, template: typing.Optional[builtins.str] = None, tags: typing.Optional[TagPolicy  |  collections.abc.Mapping[builtins.str, typing.Any]] = None, release_tags_only: typing.Optional[builtins.bool] = None) -> PromotionPolicy:
+        r"""
+        A policy; omitted keywords take the core's defaults (the default promotion template,
+        the registry root as namespace, the default tag policy, release tags only). A malformed
+        template raises `PatternError`.
+        """
+    @staticmethod
+    def from_config(config: Config, environment: builtins.str) -> PromotionPolicy:
+        r"""
+        The policy of promoting into `environment` of `config`: its `registry_namespace`, the
+        configured `promotion.template` and the `tags` policy. Raises `UnknownNameError` for an
+        undeclared environment.
+        """
+    def check_tag(self, tag: builtins.str) -> typing.Optional[ReleaseVersion]:
+        r"""
+        Checks a tag: `latest` and mutable tags raise `PolicyError` (`mutable_tag`); with
+        `release_tags_only`, a tag that is not a release tag raises `TagError`. Returns the
+        release version the tag names, `None` when it names none.
+        """
+    def request(self, source: builtins.str, destination: typing.Optional[builtins.str] = None) -> PromoteRequest:
+        r"""
+        The request promoting `source` to `destination`, or, without one, to where the
+        template and namespace send it. Both tags are checked (`check_tag`); a digest on the
+        source becomes the expected digest; the destination names no digest and is not the
+        source.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
 class PromotionTarget:
     r"""
     Where an image goes when it is promoted into an environment.
@@ -790,6 +1978,130 @@ class PromotionTarget:
     def __hash__(self) -> builtins.int: ...
 
 @typing.final
+class Reason:
+    r"""
+    Why one service is affected: the first changed path (in input order) that affected it and
+    the first of its globs that matched it, or, for a service affected through
+    `depends_on: {service: ...}`, the chain of services (`via`) down to the one the path
+    affected.
+    """
+    @property
+    def service(self) -> builtins.str:
+        r"""
+        The affected service.
+        """
+    @property
+    def path(self) -> builtins.str:
+        r"""
+        The changed path that affected it (or the last service of `via`).
+        """
+    @property
+    def pattern(self) -> builtins.str:
+        r"""
+        The glob, as written, that matched the path.
+        """
+    @property
+    def matched_by(self) -> typing.Literal['paths.include', 'depends_on']:
+        r"""
+        Whether the glob is an include (`paths.include`) or a shared path (`depends_on`).
+        """
+    @property
+    def via(self) -> builtins.list[builtins.str]:
+        r"""
+        The services depended on, from the service's own dependency to the one the path
+        affected; empty when the path affected the service itself.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"service", "path", "pattern", "matched_by", "via"?}`.
+        """
+    def __repr__(self) -> builtins.str: ...
+    def __hash__(self) -> builtins.int: ...
+
+@typing.final
+class RegistryClient:
+    r"""
+    A client for OCI registries (the Docker Registry HTTP API v2 / OCI distribution): lists
+    tags, resolves digests, deletes tags and promotes images.
+    
+    Options: `ca_files` (PEM files trusted besides the system roots), `insecure` (hosts that
+    may be reached over plain HTTP when they do not speak TLS; loopback hosts always may),
+    `credentials` (a mapping of `host[:port]` to `Credentials`; a host listed there never
+    consults the docker config), `docker_config` (where other hosts' credentials come from;
+    default: the user's `config.json`, read when first needed), `retries` and `backoff`
+    (seconds, or a `timedelta`) for 5xx, 429, timeouts and dropped connections,
+    `concurrency` (blobs transferred at a time), `connect_timeout`, `read_timeout`. Omitted
+    options take the core's defaults.
+    
+    Each operation blocks with the GIL released (Ctrl-C cancels it) and has an `..._async`
+    twin to `await` from asyncio. Failures raise `RegistryError` subclasses:
+    `RegistryAuthError`, `RegistryNotFoundError`, `RegistryTlsError`, `DigestMismatchError`,
+    `ClobberError`, `UnexpectedDigestError`.
+    """
+    def __new__(cls, *, ca_files: typing.Optional[typing.Sequence[builtins.str | os.PathLike[builtins.str]]] = None, insecure: typing.Optional[collections.abc.Iterable[builtins.str]] = None, credentials: typing.Optional[typing.Mapping[builtins.str, Credentials]] = None, docker_config: typing.Optional[DockerConfig] = None, retries: typing.Optional[builtins.int] = None, backoff: typing.Optional[builtins.float | datetime.timedelta] = None, concurrency: typing.Optional[builtins.int] = None, connect_timeout: typing.Optional[builtins.float | datetime.timedelta] = None, read_timeout: typing.Optional[builtins.float | datetime.timedelta] = None) -> RegistryClient:
+        r"""
+        A client with the given options (see the class). Reads the CA files now: a missing one
+        raises `IoError`, one without a certificate `RegistryTlsError`.
+        """
+    def list_tags(self, repository: ImageReference  |  builtins.str) -> builtins.list[builtins.str]:
+        r"""
+        Every tag of `repository` (its tag and digest are ignored), in the registry's order,
+        following pagination.
+        """
+    def list_tags_async(self, repository: ImageReference  |  builtins.str) -> collections.abc.Coroutine[typing.Any, typing.Any, builtins.list[builtins.str]]:
+        r"""
+        `list_tags` for `await`.
+        """
+    def resolve(self, image: ImageReference  |  builtins.str) -> Resolved:
+        r"""
+        The digest, media type and size of the manifest `image` names (by tag or digest).
+        """
+    def resolve_async(self, image: ImageReference  |  builtins.str) -> collections.abc.Coroutine[typing.Any, typing.Any, Resolved]:
+        r"""
+        `resolve` for `await`.
+        """
+    def highest_release(self, repository: ImageReference  |  builtins.str, policy: typing.Optional[TagPolicy  |  collections.abc.Mapping[builtins.str, typing.Any]] = None, service: typing.Optional[builtins.str] = None, include_prereleases: builtins.bool = False) -> typing.Optional[ReleaseTag]:
+        r"""
+        The highest release tag of `repository` (see the function `highest_release`), `None`
+        when it has none.
+        """
+    def highest_release_async(self, repository: ImageReference  |  builtins.str, policy: typing.Optional[TagPolicy  |  collections.abc.Mapping[builtins.str, typing.Any]] = None, service: typing.Optional[builtins.str] = None, include_prereleases: builtins.bool = False) -> collections.abc.Coroutine[typing.Any, typing.Any, typing.Optional[ReleaseTag]]:
+        r"""
+        `highest_release` for `await`.
+        """
+    def delete_tag(self, image: ImageReference  |  builtins.str) -> DeletedTag:
+        r"""
+        Deletes the tag of `image`: the tag alone where the registry can (OCI distribution
+        1.1), else its manifest, but only when no other tag names it (`RegistryError`
+        otherwise, naming them).
+        """
+    def delete_tag_async(self, image: ImageReference  |  builtins.str) -> collections.abc.Coroutine[typing.Any, typing.Any, DeletedTag]:
+        r"""
+        `delete_tag` for `await`.
+        """
+    def promote(self, request: PromoteRequest, *, progress: typing.Optional[collections.abc.Callable[[builtins.dict[builtins.str, typing.Any]], object]] = None) -> Promotion:
+        r"""
+        Promotes `request.source` to `request.destination`: the digest never changes
+        (manifests are copied byte for byte), blobs are skipped when present, mounted inside one
+        registry and streamed between registries, signatures travel along, and the destination
+        tag is written last. A destination tag naming another digest raises `ClobberError`
+        unless `force`; a source that is not the expected digest `UnexpectedDigestError`.
+        
+        `progress`, when given, is called with each event as a dict (`{"event": "resolved" |
+        "planned" | "blob_skipped" | "blob_mounted" | "blob_progress" | "blob_copied" |
+        "manifest" | "tagged", ...}`), from the thread that runs the promotion; an exception
+        it raises stops the promotion (no tag is written on an incomplete image) and is raised
+        here.
+        """
+    def promote_async(self, request: PromoteRequest, *, progress: typing.Optional[collections.abc.Callable[[builtins.dict[builtins.str, typing.Any]], object]] = None) -> collections.abc.Coroutine[typing.Any, typing.Any, Promotion]:
+        r"""
+        `promote` for `await`: the promotion runs on the binding's runtime, and cancelling the
+        awaitable stops it.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
 class Release:
     r"""
     What a release branch releases: the service, the classified branch and every tag.
@@ -820,6 +2132,77 @@ class Release:
         `{"service", "branch": {...}, "version", "image_tag", ...}`: the tags flattened in, as
         `shiprail version` prints it.
         """
+    def __repr__(self) -> builtins.str: ...
+    def __hash__(self) -> builtins.int: ...
+
+@typing.final
+class ReleaseNames:
+    r"""
+    The names of one deployment of one version of a service: the Helm release name (a
+    DNS-1123 label of at most 53 characters, `delivery-v1-0-2-qa`) and the recommended
+    `app.kubernetes.io/*` labels.
+    """
+    @property
+    def release(self) -> builtins.str:
+        r"""
+        The Helm release name.
+        """
+    @property
+    def service(self) -> builtins.str:
+        r"""
+        The service as it appears in names (lowercase, `-` for other characters).
+        """
+    @property
+    def version(self) -> ReleaseVersion:
+        r"""
+        The version deployed.
+        """
+    @property
+    def environment(self) -> typing.Optional[builtins.str]:
+        r"""
+        The environment, when the name carries one.
+        """
+    @property
+    def hashed(self) -> builtins.bool:
+        r"""
+        Whether a hash suffix was added (the readable name was too long, or did not keep every
+        input apart).
+        """
+    @property
+    def labels(self) -> builtins.dict[builtins.str, builtins.str]:
+        r"""
+        `app.kubernetes.io/name`, `/instance` and `/version`, with valid label values.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"release", "service", "version", "environment", "hashed", "labels"}`.
+        """
+    def __str__(self) -> builtins.str: ...
+    def __repr__(self) -> builtins.str: ...
+    def __hash__(self) -> builtins.int: ...
+
+@typing.final
+class ReleaseTag:
+    r"""
+    One release tag of a repository and the version it names.
+    """
+    @property
+    def tag(self) -> builtins.str:
+        r"""
+        The tag (`v1.0.2`).
+        """
+    @property
+    def version(self) -> ReleaseVersion:
+        r"""
+        The version it names.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"tag", "version"}`.
+        """
+    def __str__(self) -> builtins.str: ...
     def __repr__(self) -> builtins.str: ...
     def __hash__(self) -> builtins.int: ...
 
@@ -951,6 +2334,78 @@ class ReleaseVersion:
     def __str__(self) -> builtins.str: ...
     def __repr__(self) -> builtins.str: ...
     def __reduce__(self) -> tuple[type[ReleaseVersion], tuple[builtins.str]]: ...
+
+@typing.final
+class Resolved:
+    r"""
+    A manifest reference resolved to its digest.
+    """
+    @property
+    def reference(self) -> builtins.str:
+        r"""
+        The reference asked for, normalised.
+        """
+    @property
+    def digest(self) -> Digest:
+        r"""
+        The digest of the manifest it names.
+        """
+    @property
+    def media_type(self) -> builtins.str:
+        r"""
+        The manifest's media type (an image manifest or an index).
+        """
+    @property
+    def size(self) -> builtins.int:
+        r"""
+        The manifest's size in bytes.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"reference", "digest", "media_type", "size"}`.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class ServiceRules:
+    r"""
+    The path rules of one service, as the matcher takes them: `include` (its paths),
+    `exclude` (paths that never affect it), `depends_on_paths` (shared paths whose changes
+    affect it) and `depends_on_services` (services whose being affected affects it). Patterns
+    are `Pattern`s or strings (globs as `shiprail.yaml` writes them).
+    """
+    @property
+    def name(self) -> builtins.str:
+        r"""
+        The service name.
+        """
+    @property
+    def include(self) -> builtins.list[Pattern]:
+        r"""
+        Paths that belong to the service.
+        """
+    @property
+    def exclude(self) -> builtins.list[Pattern]:
+        r"""
+        Paths that never affect it.
+        """
+    @property
+    def depends_on_paths(self) -> builtins.list[Pattern]:
+        r"""
+        Shared paths whose changes affect it.
+        """
+    @property
+    def depends_on_services(self) -> builtins.list[builtins.str]:
+        r"""
+        Services whose being affected affects it.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __new__(cls, name: builtins.str, *, include: collections.abc.Iterable[Pattern  |  builtins.str] = (), exclude: collections.abc.Iterable[Pattern  |  builtins.str] = (), depends_on_paths: collections.abc.Iterable[Pattern  |  builtins.str] = (), depends_on_services: collections.abc.Iterable[builtins.str] = ()) -> ServiceRules:
+        r"""
+        The rules of service `name`.
+        """
+    def __repr__(self) -> builtins.str: ...
 
 @typing.final
 class TagPolicy:
@@ -1175,6 +2630,30 @@ def bump_for_commits(messages: collections.abc.Iterable[builtins.str]) -> builti
     The largest bump conventional commit messages call for under the default policy.
     """
 
+def changed_between(repo: builtins.str | os.PathLike[builtins.str], base: builtins.str, head: builtins.str) -> builtins.list[ChangedPath]:
+    r"""
+    The paths changed from `base` to `head` in the repository at `repo` (as
+    `Git(repo).changed_between`).
+    """
+
+def changed_for_new_branch(repo: builtins.str | os.PathLike[builtins.str], head: builtins.str, default_branch: builtins.str) -> builtins.list[ChangedPath]:
+    r"""
+    The paths a newly pushed branch changed (as `Git(repo).changed_for_new_branch`).
+    """
+
+def changed_for_pull_request(repo: builtins.str | os.PathLike[builtins.str], base: builtins.str, head: builtins.str) -> builtins.list[ChangedPath]:
+    r"""
+    The paths a pull request of `head` into `base` changes (as
+    `Git(repo).changed_for_pull_request`).
+    """
+
+def chart_lint_rules() -> builtins.list[builtins.dict[builtins.str, typing.Any]]:
+    r"""
+    Every chart lint rule, in evaluation order: `{"id", "severity", "code", "enforced_on_load"}`
+    (`code` is the error code a failing finding maps to; `enforced_on_load`, whether Helm's
+    loader itself refuses such a chart, so that `helm package` and `helm install` fail too).
+    """
+
 def chart_oci_tag(version: builtins.str) -> builtins.str:
     r"""
     Helm's OCI tag for a chart version: `+` becomes `_` (`1.0.2+build.5` -> `1.0.2_build.5`).
@@ -1231,6 +2710,66 @@ def github_skip_instruction(message: builtins.str) -> typing.Optional[builtins.s
     `skip-checks: true` trailer, ...), `None` when it has none.
     """
 
+def highest_release(tags: collections.abc.Iterable[builtins.str], policy: typing.Optional[TagPolicy  |  collections.abc.Mapping[builtins.str, typing.Any]] = None, service: typing.Optional[builtins.str] = None, include_prereleases: builtins.bool = False) -> typing.Optional[ReleaseTag]:
+    r"""
+    The highest release among a repository's `tags` by SemVer precedence: tags that are not
+    release tags under `policy.image` (mutable tags, signature tags, other names) are ignored;
+    with a `{service}` in the image template only `service`'s tags count; pre-releases count
+    only with `include_prereleases`. `None` when there is none.
+    """
+
+def is_dns1123_label(name: builtins.str) -> builtins.bool:
+    r"""
+    Whether `name` is a DNS-1123 label: 1 to 63 lowercase letters, digits and `-`, starting and
+    ending with a letter or digit.
+    """
+
+def lint_chart(*, chart_yaml: typing.Optional[builtins.str] = None, values_yaml: typing.Optional[builtins.str] = None, values_schema: typing.Optional[builtins.str] = None, templates: typing.Literal['directory', 'file', 'missing'] = "directory", subcharts: typing.Optional[collections.abc.Iterable[builtins.str]] = None, released: collections.abc.Iterable[ReleaseVersion  |  builtins.str] = (), policy: typing.Optional[TagPolicy  |  collections.abc.Mapping[builtins.str, typing.Any]] = None) -> ChartLintReport:
+    r"""
+    Lints a chart from its files in memory: `helm lint`'s chart checks and shiprail's release
+    rules. Each file is its text, `None` when it does not exist; `templates` says what
+    `templates/` is (`directory`, `file` or `missing`); `subcharts` lists the names of the
+    charts in `charts/` (`None` skips the dependency checks). `released` are the versions
+    already released (the chart version must be above them) and `policy` the tag policy that
+    derives appVersion and the image tag from the version (a `TagPolicy` or the `tags:`
+    mapping). A lint never raises for what it finds.
+    """
+
+def lint_chart_dir(dir: builtins.str | os.PathLike[builtins.str], *, released: collections.abc.Iterable[ReleaseVersion  |  builtins.str] = (), policy: typing.Optional[TagPolicy  |  collections.abc.Mapping[builtins.str, typing.Any]] = None) -> ChartLintReport:
+    r"""
+    Lints a chart directory (the GIL released): Chart.yaml, values.yaml, values.schema.json,
+    `templates/` and the charts in `charts/`, with the release context of `lint_chart`. Raises
+    `IoError` only when the directory cannot be read.
+    """
+
+def lint_chart_dir_async(dir: builtins.str | os.PathLike[builtins.str], *, released: collections.abc.Iterable[ReleaseVersion  |  builtins.str] = (), policy: typing.Optional[TagPolicy  |  collections.abc.Mapping[builtins.str, typing.Any]] = None) -> collections.abc.Coroutine[typing.Any, typing.Any, ChartLintReport]:
+    r"""
+    `lint_chart_dir` in a worker thread, for `await` in asyncio code.
+    """
+
+def lint_config(config: Config, repo_paths: collections.abc.Iterable[builtins.str]) -> builtins.list[Finding]:
+    r"""
+    Findings about `shiprail.yaml` against the repository's files (`repo_paths`, as
+    `repository_files` lists them): a file claimed by several services
+    (`service_path_overlap`) and a service whose includes match no file
+    (`unmatched_service_paths`).
+    """
+
+def package_chart(dir: builtins.str | os.PathLike[builtins.str], *, version: typing.Optional[ReleaseVersion  |  builtins.str] = None, app_version: typing.Optional[builtins.str] = None, mtime: typing.Optional[builtins.int] = None, limits: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> ChartPackage:
+    r"""
+    Packages the chart directory `dir` the way `helm package` does (`.helmignore`, subcharts,
+    Helm's loader checks) into a reproducible `<name>-<version>.tgz` in memory, the GIL
+    released. `version` and `app_version` are set in the archived Chart.yaml only (the sources
+    are left alone); `mtime` is every entry's modification time in seconds since the epoch
+    (default 0, so the same files give the same bytes); `limits` the archive limits (a mapping
+    with the keys of `ChartArchive.default_limits()`).
+    """
+
+def package_chart_async(dir: builtins.str | os.PathLike[builtins.str], *, version: typing.Optional[ReleaseVersion  |  builtins.str] = None, app_version: typing.Optional[builtins.str] = None, mtime: typing.Optional[builtins.int] = None, limits: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> collections.abc.Coroutine[typing.Any, typing.Any, ChartPackage]:
+    r"""
+    `package_chart` in a worker thread, for `await` in asyncio code.
+    """
+
 def parse_changed_lines(text: builtins.str) -> builtins.list[ChangedPath]:
     r"""
     Reads a changed-path list, one a line: bare paths (modified) or the lines of `git diff
@@ -1243,10 +2782,51 @@ def parse_images(references: collections.abc.Iterable[builtins.str]) -> builtins
     Parses many references in one call; raises on the first invalid one.
     """
 
+def parse_name_status(data: builtins.bytes) -> builtins.list[ChangedPath]:
+    r"""
+    Reads the output of `git diff --name-status -z` (or `diff-tree -r -z --name-status`):
+    statuses `A`, `M`, `T` (modified), `D`, `R<score>` (renamed, both paths kept), `C<score>`
+    (the copy added). Malformed output raises `GitError`.
+    """
+
 def parse_versions(versions: collections.abc.Iterable[ReleaseVersion  |  builtins.str]) -> builtins.list[ReleaseVersion]:
     r"""
     Parses many versions in one call (`ReleaseVersion` or `str` each); raises on the first
     invalid one.
+    """
+
+def release_names(service: builtins.str, version: ReleaseVersion  |  builtins.str, environment: typing.Optional[builtins.str] = None) -> ReleaseNames:
+    r"""
+    The Helm release name of `service` at `version`, optionally in `environment`, so that
+    versions run side by side: `{service}-v{version}[-{environment}]` with every character
+    other than a letter or digit as `-`; a name too long, or not keeping its inputs apart, is
+    shortened and gets a stable 8-hex-digit hash. Raises `ChartError` when the service or the
+    environment has no letter or digit.
+    """
+
+def repository_files(repo: builtins.str | os.PathLike[builtins.str]) -> builtins.list[builtins.str]:
+    r"""
+    Every file of the repository at `repo` (as `Git(repo).repository_files`).
+    """
+
+def rewrite_chart_dependency_version(text: builtins.str, dependency: builtins.str, version: builtins.str) -> builtins.str:
+    r"""
+    Chart.yaml text of an umbrella chart with the version of `dependency` (its alias, else its
+    name) set to `version` (an exact version or a range), changing only that scalar.
+    """
+
+def rewrite_chart_versions(text: builtins.str, *, version: typing.Optional[ReleaseVersion  |  builtins.str] = None, app_version: typing.Optional[builtins.str] = None) -> builtins.str:
+    r"""
+    Chart.yaml text with `version` and/or `app_version` set (an omitted one is left as it is),
+    changing only those scalars: comments, order and layout survive; appVersion is written
+    double-quoted. An edit that would change anything else (a shared anchor, a block scalar, a
+    flow-style file) raises `ChartError`.
+    """
+
+def rules_of(config: Config) -> builtins.list[ServiceRules]:
+    r"""
+    The matcher rules of every service of `config`, sorted by name: a start for rules
+    adjusted in Python and compiled with `AffectedMatcher.from_rules`.
     """
 
 def sort_versions(versions: collections.abc.Iterable[ReleaseVersion  |  builtins.str]) -> builtins.list[ReleaseVersion]:
@@ -1264,5 +2844,18 @@ def split_commit_messages(text: builtins.str) -> builtins.list[builtins.str]:
 def split_lines(text: builtins.str) -> builtins.list[builtins.str]:
     r"""
     Splits a list given one item a line (as `git tag` prints it), trimmed, blank lines dropped.
+    """
+
+def write_chart_dependency_version(dir: builtins.str | os.PathLike[builtins.str], dependency: builtins.str, version: builtins.str) -> ChartVersionChange:
+    r"""
+    Sets a dependency's version in `dir/Chart.yaml` in place (as
+    `rewrite_chart_dependency_version`; the GIL released).
+    """
+
+def write_chart_versions(dir: builtins.str | os.PathLike[builtins.str], *, version: typing.Optional[ReleaseVersion  |  builtins.str] = None, app_version: typing.Optional[builtins.str] = None) -> ChartVersionChange:
+    r"""
+    Sets `version` and/or `app_version` in `dir/Chart.yaml` in place (as
+    `rewrite_chart_versions`; the GIL released); the file is replaced atomically and only when
+    something changed.
     """
 

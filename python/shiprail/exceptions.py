@@ -12,14 +12,21 @@ Which family a code belongs to is decided in one place, the binding's error modu
 handle a domain (``except shiprail.BranchError``), and switch on ``.code`` for one rule.
 Families that report malformed input also derive from :class:`ValueError`, lookups of
 undeclared names from :class:`LookupError`, file access from :class:`OSError`, so generic
-handlers keep working.
+handlers keep working. Registry failures share :class:`RegistryError`, with one subclass per
+cause (credentials, not found, TLS, a digest that does not match); the two promotion rules that
+refuse well-formed requests (a tag never moves, the source is what was approved) are also
+:class:`PolicyError`\ s.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "ArchiveError",
     "BranchError",
+    "ChartError",
+    "ClobberError",
     "ConfigError",
+    "DigestMismatchError",
     "EventError",
     "GitError",
     "ImageError",
@@ -27,9 +34,15 @@ __all__ = [
     "PatternError",
     "PipelineError",
     "PolicyError",
+    "RegistryAuthError",
+    "RegistryError",
+    "RegistryNotFoundError",
+    "RegistryTlsError",
     "ShiprailError",
     "TagError",
+    "UnexpectedDigestError",
     "UnknownNameError",
+    "UnsafeArchiveError",
     "VersionError",
 ]
 
@@ -135,3 +148,53 @@ class ConfigError(ShiprailError, ValueError):
 
 class IoError(ShiprailError, OSError):
     """Reading or writing a file failed: ``io``."""
+
+
+class ChartError(ShiprailError, ValueError):
+    """A Helm chart breaks Helm's rules (a Chart.yaml field, a lint error) or cannot be edited,
+    packaged or named as asked: ``invalid_chart``."""
+
+
+class ArchiveError(ShiprailError, ValueError):
+    """A chart archive is not a gzip-compressed tar stream, or its tar structure is broken:
+    ``invalid_archive``."""
+
+
+class UnsafeArchiveError(ArchiveError):
+    """A chart archive holds what a loader must refuse: a path that could escape the extraction
+    directory, a link, a device, a duplicate entry, more than the limits: ``unsafe_archive``."""
+
+
+class RegistryError(ShiprailError):
+    """A registry operation failed: unreachable, a server error that persisted through the
+    retries, an answer that breaks the distribution protocol: ``registry``. The subclasses name
+    more specific causes."""
+
+
+class RegistryAuthError(RegistryError):
+    """The registry refused the credentials, or none were found for it:
+    ``registry_unauthorized``."""
+
+
+class RegistryNotFoundError(RegistryError, LookupError):
+    """The registry has no such repository, tag, manifest or blob: ``registry_not_found``."""
+
+
+class RegistryTlsError(RegistryError):
+    """The TLS connection failed (an untrusted or mismatched certificate, a server without TLS
+    where plain HTTP is not allowed), or a CA file holds no certificate: ``registry_tls``."""
+
+
+class DigestMismatchError(RegistryError):
+    """Content does not hash to its digest; nothing built on it was written:
+    ``registry_digest_mismatch``."""
+
+
+class ClobberError(RegistryError, PolicyError):
+    """A promotion would move a destination tag that names another digest (tags never move
+    unless forced): ``registry_clobber``."""
+
+
+class UnexpectedDigestError(RegistryError, PolicyError):
+    """The source of a promotion is not the digest that was approved:
+    ``registry_unexpected_digest``."""

@@ -4,7 +4,9 @@ The format is the one of core/tests/common/mod.rs; the dispatch mirrors the Rust
 core/tests/conformance_<file>.rs op by op (argument order included, so that when several
 arguments are wrong the same error wins). Every file is loaded: a file whose name starts with a
 prefix in PENDING is skipped with its reason (its capability is not bound yet), any other file
-must only hold ops this module knows, so new vectors are noticed.
+must only hold ops this module knows, so new vectors are noticed. Several ops also check that
+two ways of asking the same question agree (a compiled AffectedMatcher and Config.affected,
+HelmIgnore.is_ignored and HelmIgnore.matches, the report and its findings).
 """
 
 from __future__ import annotations
@@ -18,12 +20,23 @@ import pytest
 
 import shiprail
 from shiprail import (
+    AffectedMatcher,
     BranchPattern,
     BranchRules,
+    ChangeCauseTemplate,
+    ChangedPath,
+    ChartFile,
+    ChartVersions,
+    Config,
     Decision,
+    Digest,
+    DockerConfig,
     Event,
+    HelmIgnore,
     ImageReference,
     Pipeline,
+    Platform,
+    PromotionPolicy,
     ReleaseVersion,
     TagPolicy,
     TagTemplate,
@@ -33,10 +46,7 @@ from shiprail import (
 from support import CONFORMANCE, SERVICES  # the Drone Delivery services the lint vectors use
 
 # File-name prefixes of vectors whose capability the Python package does not bind yet.
-PENDING = {
-    "affected": "affected services: bound once core/src/affected lands",
-    "chart": "charts: bound once core/src/chart lands",
-}
+PENDING: dict[str, str] = {}
 
 # The minimum number of cases per file, as the Rust runners assert.
 MIN_CASES = {
@@ -46,6 +56,13 @@ MIN_CASES = {
     "version": 60,
     "trigger_azure": 160,
     "trigger_github": 160,
+    "trigger_native": 60,
+    "chart_metadata": 20,
+    "chart_lint": 40,
+    "chart_versioning": 15,
+    "chart_helmignore": 25,
+    "chart_release_names": 20,
+    "registry": 60,
 }
 
 Args = dict[str, Any]
@@ -190,6 +207,116 @@ def github_parse(args: Args) -> Any:
     return pipeline.events
 
 
+# --- charts (core/tests/conformance_chart.rs) ---------------------------------------------------
+
+
+def chart_validate(args: Args) -> Any:
+    ChartFile(args["chart_yaml"]).validate()
+    return True
+
+
+def chart_lint(args: Args) -> shiprail.ChartLintReport:
+    # values_yaml defaults to `a: 1` in the vectors; null means values.yaml is missing.
+    report = shiprail.lint_chart(
+        chart_yaml=opt(args, "chart_yaml"),
+        values_yaml=args.get("values_yaml", "a: 1\n"),
+        values_schema=opt(args, "values_schema"),
+        templates=args.get("templates") or "directory",
+        subcharts=opt(args, "subcharts"),
+        released=args.get("released", []),
+        policy=opt(args, "policy"),
+    )
+    assert report.errors == sum(f.severity == "error" for f in report.findings)
+    assert report.passed == (report.to_error() is None)
+    return report
+
+
+def chart_lint_rules(args: Args) -> Any:
+    report = chart_lint(args)
+    return {"passed": report.passed, "rules": [f"{f.severity} {f.rule}" for f in report.findings]}
+
+
+def chart_helmignore(args: Args) -> Any:
+    ignore = HelmIgnore(args["rules"])
+    is_dir = bool(args.get("is_dir", False))
+    answer = ignore.is_ignored(args["path"], is_dir)
+    assert ignore.matches([(args["path"], is_dir)]) == [answer]
+    return answer
+
+
+def chart_change_cause(args: Args) -> Any:
+    template = ChangeCauseTemplate(opt(args, "template"))
+    return template.render(args.get("cause", {}))
+
+
+# --- affected services (core/tests/conformance_trigger_native.rs) -------------------------------
+
+
+def affected(args: Args) -> Any:
+    config = Config.from_yaml(args["config"])
+    result = config.affected(args["changed"])
+    # The compiled matcher, asked with both paths of every change, agrees.
+    changes = [ChangedPath(**c) if isinstance(c, dict) else ChangedPath(c) for c in args["changed"]]
+    paths = [p for change in changes for p in change.paths()]
+    assert AffectedMatcher(config).affected(paths).services == result.services
+    assert config.affected_paths(paths) == result
+    return result.services
+
+
+def affected_explain(args: Args) -> Any:
+    explained = Config.from_yaml(args["config"]).affected(args["changed"], explain=True)
+    assert [r.service for r in explained.explain] == explained.services
+    return [reason.to_dict() for reason in explained.explain]
+
+
+def affected_overlaps(args: Args) -> Any:
+    config = Config.from_yaml(args["config"])
+    overlaps = config.overlapping_paths(args["paths"])
+    assert AffectedMatcher(config).overlaps(args["paths"]) == overlaps
+    return [overlap.to_dict() for overlap in overlaps]
+
+
+# --- registry (core/tests/conformance_registry.rs) ---------------------------------------------
+
+
+def promotion_policy(args: Args) -> PromotionPolicy:
+    return PromotionPolicy(
+        namespace=args.get("namespace") or "",
+        template=opt(args, "template"),
+        tags=args.get("policy", {}),
+        release_tags_only=args.get("release_tags_only", True),
+    )
+
+
+def registry_check_tag(args: Args) -> Any:
+    version = promotion_policy(args).check_tag(args["tag"])
+    return None if version is None else str(version)
+
+
+def registry_highest_release(args: Args) -> Any:
+    found = shiprail.highest_release(
+        args["tags"],
+        opt(args, "policy"),
+        opt(args, "service"),
+        include_prereleases=args.get("include_prereleases", False),
+    )
+    return None if found is None else found.to_dict()
+
+
+def registry_digest(args: Args) -> Any:
+    digest = Digest(args["digest"])
+    return {"digest": str(digest), "algorithm": digest.algorithm, "hex": digest.hex, "tag_form": digest.tag_form}
+
+
+def registry_credentials(args: Args) -> Any:
+    config = DockerConfig.from_json(json.dumps(args["config"]))
+    credentials = config.credentials_for(args["registry"])
+    assert "<redacted>" in repr(credentials) or credentials.kind == "anonymous"
+    if credentials.kind == "basic":
+        return {"kind": "basic", "username": credentials.username}
+    return {"kind": credentials.kind}
+
+
 OPS: dict[str, Callable[[Args], Any]] = {
     "branch.classify": lambda a: branch_rules(a)
     .classify(a["ref"], services=opt(a, "services"))
@@ -231,6 +358,37 @@ OPS: dict[str, Callable[[Args], Any]] = {
     "trigger.github.parse": github_parse,
     "trigger.github.eval": github_eval,
     "trigger.github.lint": github_lint,
+    "chart.parse": lambda a: ChartFile(a["chart_yaml"]).metadata.to_dict(),
+    "chart.validate": chart_validate,
+    "chart.archive_name": lambda a: ChartFile(a["chart_yaml"]).archive_name,
+    "chart.lint": lambda a: chart_lint(a).to_dict(),
+    "chart.lint_rules": chart_lint_rules,
+    "chart.set_versions": lambda a: shiprail.rewrite_chart_versions(
+        a["chart_yaml"], version=opt(a, "version"), app_version=opt(a, "app_version")
+    ),
+    "chart.bump_dependency": lambda a: shiprail.rewrite_chart_dependency_version(
+        a["chart_yaml"], a["dependency"], a["version"]
+    ),
+    "chart.versions_from_release": lambda a: ChartVersions.from_release(
+        a["chart"], a["version"], opt(a, "policy")
+    ).to_dict(),
+    "chart.helmignore": chart_helmignore,
+    "chart.release_name": lambda a: shiprail.release_names(
+        a["service"], a["version"], opt(a, "environment")
+    ).to_dict(),
+    "chart.change_cause": chart_change_cause,
+    "chart.is_dns1123_label": lambda a: shiprail.is_dns1123_label(a["name"]),
+    "chart.oci_tag": lambda a: shiprail.chart_oci_tag(a["version"]),
+    "chart.version_from_oci_tag": lambda a: shiprail.chart_version_from_oci_tag(a["tag"]),
+    "affected": affected,
+    "affected.explain": affected_explain,
+    "affected.overlaps": affected_overlaps,
+    "registry.request": lambda a: promotion_policy(a).request(a["source"], opt(a, "destination")).to_dict(),
+    "registry.check_tag": registry_check_tag,
+    "registry.highest_release": registry_highest_release,
+    "registry.digest": registry_digest,
+    "registry.platform": lambda a: str(Platform(a["platform"])),
+    "registry.credentials": registry_credentials,
 }
 
 

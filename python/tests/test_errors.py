@@ -12,8 +12,12 @@ import pytest
 import shiprail
 from shiprail import _native, exceptions
 from shiprail.exceptions import (
+    ArchiveError,
     BranchError,
+    ChartError,
+    ClobberError,
     ConfigError,
+    DigestMismatchError,
     EventError,
     GitError,
     ImageError,
@@ -21,9 +25,15 @@ from shiprail.exceptions import (
     PatternError,
     PipelineError,
     PolicyError,
+    RegistryAuthError,
+    RegistryError,
+    RegistryNotFoundError,
+    RegistryTlsError,
     ShiprailError,
     TagError,
+    UnexpectedDigestError,
     UnknownNameError,
+    UnsafeArchiveError,
     VersionError,
 )
 
@@ -52,6 +62,16 @@ FAMILY: dict[str, type[ShiprailError]] = {
     "config_invalid": ConfigError,
     "invalid_utf8": ConfigError,
     "io": IoError,
+    "invalid_chart": ChartError,
+    "invalid_archive": ArchiveError,
+    "unsafe_archive": UnsafeArchiveError,
+    "registry_unauthorized": RegistryAuthError,
+    "registry_not_found": RegistryNotFoundError,
+    "registry_tls": RegistryTlsError,
+    "registry_digest_mismatch": DigestMismatchError,
+    "registry_clobber": ClobberError,
+    "registry_unexpected_digest": UnexpectedDigestError,
+    "registry": RegistryError,
 }
 
 # Codes deliberately raised as the base class (none so far; list a code here with a reason).
@@ -68,6 +88,8 @@ RULE_VIOLATIONS = {
     "mutable_tag",
     "ambiguous_tag",
     "unknown_environment",
+    "registry_clobber",
+    "registry_unexpected_digest",
 }
 
 
@@ -152,6 +174,28 @@ def test_builtin_bases_keep_generic_handlers_working() -> None:
     assert isinstance(raised("unknown_service"), LookupError)
     assert isinstance(raised("io"), OSError)
     assert not isinstance(raised("version_not_higher"), ValueError)
+    assert isinstance(raised("registry_not_found"), LookupError)
+    assert isinstance(raised("invalid_chart"), ValueError)
+
+
+def test_families_nest() -> None:
+    """A handler for a family catches its more specific codes: an unsafe archive is an archive
+    error; every registry failure a RegistryError; the two promotion rules also policy errors."""
+    assert isinstance(raised("unsafe_archive"), ArchiveError)
+    assert not isinstance(raised("invalid_archive"), UnsafeArchiveError)
+    for code in (
+        "registry",
+        "registry_unauthorized",
+        "registry_not_found",
+        "registry_tls",
+        "registry_digest_mismatch",
+        "registry_clobber",
+        "registry_unexpected_digest",
+    ):
+        assert isinstance(raised(code), RegistryError), code
+    for code in ("registry_clobber", "registry_unexpected_digest", "mutable_tag", "version_not_higher"):
+        assert isinstance(raised(code), PolicyError), code
+    assert not isinstance(raised("registry_tls"), PolicyError)
 
 
 def test_unknown_code_is_refused() -> None:
@@ -269,6 +313,49 @@ CALLS: list[tuple[str, Callable[[str], object]]] = [
     ("github_pattern_as_glob", shiprail.github_pattern_as_glob),
     ("github_pattern_escape", shiprail.github_pattern_escape),
     ("github_skip_instruction", shiprail.github_skip_instruction),
+    ("ChartFile", shiprail.ChartFile),
+    ("ChartFile bytes", lambda s: shiprail.ChartFile(s.encode("utf-8", "surrogatepass"))),
+    ("ChartFile.validate", lambda s: shiprail.ChartFile(f"name: {s!r}\nversion: {s!r}\n").validate()),
+    ("ChartFile.location_of", lambda s: shiprail.ChartFile("name: c\n").location_of(s)),
+    (
+        "lint_chart",
+        lambda s: shiprail.lint_chart(
+            chart_yaml=s, values_yaml=s, values_schema=s, subcharts=[s], released=["1.0.0"], policy={"image": "v{version}"}
+        ),
+    ),
+    ("lint_chart templates", lambda s: shiprail.lint_chart(templates=s)),  # type: ignore[arg-type]
+    ("ChartVersions.from_release", lambda s: shiprail.ChartVersions.from_release(s, s)),
+    ("rewrite_chart_versions", lambda s: shiprail.rewrite_chart_versions(s, version="1.0.2", app_version=s)),
+    ("rewrite_chart_dependency_version", lambda s: shiprail.rewrite_chart_dependency_version(s, s, s)),
+    ("HelmIgnore", shiprail.HelmIgnore),
+    ("HelmIgnore.matches", lambda s: shiprail.HelmIgnore("*.md\n!keep\n").matches([s, (s, True)])),
+    ("ChartArchive.read", lambda s: shiprail.ChartArchive.read(s.encode("utf-8", "surrogatepass"))),
+    ("release_names", lambda s: shiprail.release_names(s, "1.0.2", s)),
+    ("ChangeCauseTemplate", shiprail.ChangeCauseTemplate),
+    (
+        "ChangeCauseTemplate.render",
+        lambda s: shiprail.ChangeCauseTemplate().render(service=s, version="1.0.2", branch=s, commit=s, reason=s),
+    ),
+    ("is_dns1123_label", shiprail.is_dns1123_label),
+    ("Pattern", shiprail.Pattern),
+    (
+        "AffectedMatcher.from_rules",
+        lambda s: shiprail.AffectedMatcher.from_rules(
+            [shiprail.ServiceRules(s, include=[shiprail.Pattern.glob(s)], exclude=[shiprail.Pattern.regex(s, s)])]
+        ).affected([s], explain=True),
+    ),
+    ("Config.affected", lambda s: shiprail.Config.default().affected([s, {"path": s, "status": "renamed", "previous_path": s}])),
+    ("parse_name_status", lambda s: shiprail.parse_name_status(s.encode("utf-8", "surrogatepass"))),
+    ("changed_between", lambda s: shiprail.changed_between(".", s, s)),
+    ("Digest", shiprail.Digest),
+    ("Platform", shiprail.Platform),
+    ("PromotionPolicy.request", lambda s: shiprail.PromotionPolicy(namespace="prod").request(s, s)),
+    ("PromotionPolicy template", lambda s: shiprail.PromotionPolicy(namespace=s, template=s).request("a.io/b:v1.0.0")),
+    ("PromotionPolicy.check_tag", shiprail.PromotionPolicy().check_tag),
+    ("PromoteRequest", lambda s: shiprail.PromoteRequest(s, s, expected_digest=s, platforms=[s])),
+    ("highest_release", lambda s: shiprail.highest_release([s, "v1.0.0"], service=s)),
+    ("DockerConfig.from_json", shiprail.DockerConfig.from_json),
+    ("DockerConfig.credentials_for", lambda s: shiprail.DockerConfig.from_json('{"auths": {"r.io": {"auth": "eDp5"}}}').credentials_for(s)),
 ]
 
 

@@ -3,8 +3,10 @@ script, and pipeline_runs.py, which decides which pipelines an event runs."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import shiprail
 from support import EXAMPLES
 
 SCRIPT = EXAMPLES / "release.py"
@@ -52,6 +55,51 @@ def test_release_branch(history: tuple[Path, Path]) -> None:
             "staging": "myrepo.azurecr.io/prod/delivery:v1.0.3",
         },
     }
+
+
+def test_release_packages_the_chart(history: tuple[Path, Path], tmp_path: Path) -> None:
+    tags, _ = history
+    dist = tmp_path / "dist"
+    code, plan = run("release/delivery/v1.0.3", "--tags-file", str(tags), "--package-dir", str(dist))
+    assert code == 0
+    chart = plan["chart"]
+    path = Path(chart["package"])
+    assert path == dist / "delivery-1.0.3.tgz"
+    assert chart["digest"] == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    archive = shiprail.ChartArchive.open(path)
+    assert (archive.metadata.version, archive.metadata.app_version) == ("1.0.3", "1.0.3")
+    assert any("(icon_missing)" in line for line in chart["lint"])
+    # The same release packages to the same bytes.
+    code, again = run("release/delivery/v1.0.3", "--tags-file", str(tags), "--package-dir", str(tmp_path / "again"))
+    assert again["chart"]["digest"] == chart["digest"]
+
+
+def test_a_chart_lint_error_stops_the_release(history: tuple[Path, Path], tmp_path: Path) -> None:
+    tags, _ = history
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLES.parent / "drone-delivery", repo)
+    values = repo / "charts" / "delivery" / "values.yaml"
+    values.write_text(values.read_text(encoding="utf-8").replace('tag: "v0.1.0"', "tag: latest"), encoding="utf-8")
+    dist = tmp_path / "dist"
+    code, out = run(
+        "release/delivery/v1.0.3", "--config", str(repo / "shiprail.yaml"), "--tags-file", str(tags), "--package-dir", str(dist)
+    )
+    assert (code, out["error"]["code"], out["error"]["file"]) == (1, "mutable_tag", "values.yaml")
+    assert not dist.exists()
+
+
+def test_changed_files_give_the_affected_services(tmp_path: Path) -> None:
+    changed = tmp_path / "changed.txt"
+    changed.write_text("M\tlibs/common/common.c\nM\tdocs/readme.md\n", encoding="utf-8")
+    code, plan = run("master", "--changed-file", str(changed))
+    assert code == 0
+    assert plan["services"] == plan["affected"] == ["delivery", "workflow"]
+    changed.write_text("libs/common/README.md\n", encoding="utf-8")
+    code, plan = run("master", "--changed-file", str(changed))
+    assert plan["services"] == plan["affected"] == []
+    changed.write_text("R100\tsrc/shipping/package/a.py\tsrc/shipping/ingestion/a.py\n", encoding="utf-8")
+    code, plan = run("feature/delivery/retry", "--changed-file", str(changed))
+    assert (code, plan["action"], plan["affected"]) == (0, "validate", ["ingestion", "package"])
 
 
 def test_release_must_go_up(history: tuple[Path, Path]) -> None:

@@ -1,7 +1,7 @@
 //! `shiprail.config`: `shiprail.yaml`, and the release questions answered from it.
 
 use crate::branch::{PyBranch, PyBranchRules};
-use crate::conversions::{JsonDict, PathArg, Strings, YamlText, repr_fields};
+use crate::conversions::{Changes, JsonDict, PathArg, Strings, YamlText, repr_fields};
 use crate::error::{BindingError, Result};
 use crate::release::{PyNextRelease, PyPromotionTarget, PyRelease};
 use crate::tag::PyTagPolicy;
@@ -184,6 +184,52 @@ impl PyConfig {
         Ok(PyPromotionTarget(
             self.0.promotion_target(image, environment)?,
         ))
+    }
+
+    /// The services a change set affects, sorted (see `AffectedMatcher`): `changed` holds
+    /// `ChangedPath`s (both paths of a rename count), plain paths or their mappings; with
+    /// `explain`, one `Reason` per service. Compiles the matcher for this one question (build
+    /// an `AffectedMatcher` to ask many); matching runs with the GIL released.
+    #[pyo3(signature = (changed, explain = false))]
+    fn affected(
+        &self,
+        py: Python<'_>,
+        changed: Changes,
+        explain: bool,
+    ) -> Result<crate::affected::PyAffected> {
+        let config = &self.0;
+        let affected = py.detach(|| config.affected(&changed.0, explain))?;
+        Ok(crate::affected::PyAffected(affected))
+    }
+
+    /// `affected` for bare path names (any iterable of `str`).
+    #[pyo3(signature = (paths, explain = false))]
+    fn affected_paths(
+        &self,
+        py: Python<'_>,
+        paths: Strings,
+        explain: bool,
+    ) -> Result<crate::affected::PyAffected> {
+        let config = &self.0;
+        let affected =
+            py.detach(|| config.affected_paths(paths.0.iter().map(String::as_str), explain))?;
+        Ok(crate::affected::PyAffected(affected))
+    }
+
+    /// The repository paths that two or more services claim, in input order: a lint for
+    /// globs written too wide.
+    fn overlapping_paths(
+        &self,
+        py: Python<'_>,
+        paths: Strings,
+    ) -> Result<Vec<crate::affected::PyOverlap>> {
+        let config = &self.0;
+        let overlaps =
+            py.detach(|| config.overlapping_paths(paths.0.iter().map(String::as_str)))?;
+        Ok(overlaps
+            .into_iter()
+            .map(crate::affected::PyOverlap)
+            .collect())
     }
 
     /// The whole configuration as the file would be written, defaults filled in.

@@ -715,3 +715,330 @@ impl<'py> IntoPyObject<'py> for Strings {
         pyo3::types::PyTuple::new(py, self.0)
     }
 }
+
+/// A tag policy: a `TagPolicy`, or a mapping with the keys of the `tags:` section.
+pub(crate) struct TagPolicyArg(pub(crate) shiprail::tag::TagPolicy);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for TagPolicyArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(policy) = obj.cast::<crate::tag::PyTagPolicy>() {
+            return Ok(TagPolicyArg(policy.get().0.clone()));
+        }
+        let policy = section(obj.py(), "tags policy", Some(Section(obj.to_owned())), None)?;
+        Ok(TagPolicyArg(policy))
+    }
+}
+
+impl PyStubType for TagPolicyArg {
+    fn type_output() -> TypeInfo {
+        crate::tag::PyTagPolicy::type_output()
+    }
+
+    fn type_input() -> TypeInfo {
+        crate::tag::PyTagPolicy::type_input() | Section::type_input()
+    }
+}
+
+/// The policy of an optional argument: the given one, else the default `tags:` section.
+pub(crate) fn tag_policy(policy: Option<TagPolicyArg>) -> shiprail::tag::TagPolicy {
+    policy.map(|p| p.0).unwrap_or_default()
+}
+
+/// An image reference: an `ImageReference`, or a `str` parsed by the core (`ImageError` when
+/// invalid).
+pub(crate) struct ImageArg(pub(crate) shiprail::image::ImageReference);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for ImageArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(image) = obj.cast::<crate::image::PyImageReference>() {
+            return Ok(ImageArg(image.get().0.clone()));
+        }
+        let text: String = obj.extract().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "expected an ImageReference or a str, got {}",
+                type_name(&obj.to_owned())
+            ))
+        })?;
+        text.parse()
+            .map(ImageArg)
+            .map_err(|e| BindingError::Core(e).into())
+    }
+}
+
+impl PyStubType for ImageArg {
+    fn type_output() -> TypeInfo {
+        crate::image::PyImageReference::type_output()
+    }
+
+    fn type_input() -> TypeInfo {
+        crate::image::PyImageReference::type_input() | String::type_input()
+    }
+}
+
+/// A duration: seconds as a number (`0.5`), or a `datetime.timedelta`. Negative, infinite or
+/// NaN values raise `ValueError`.
+pub(crate) struct Seconds(pub(crate) std::time::Duration);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Seconds {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(duration) = obj.extract::<std::time::Duration>() {
+            return Ok(Seconds(duration));
+        }
+        let seconds: f64 = obj.extract().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "expected seconds (a number) or a datetime.timedelta, got {}",
+                type_name(&obj.to_owned())
+            ))
+        })?;
+        std::time::Duration::try_from_secs_f64(seconds)
+            .map(Seconds)
+            .map_err(|_| {
+                pyo3::exceptions::PyValueError::new_err(format!(
+                    "{seconds} is not a duration: give 0 or more seconds"
+                ))
+            })
+    }
+}
+
+impl PyStubType for Seconds {
+    fn type_output() -> TypeInfo {
+        f64::type_output()
+    }
+
+    fn type_input() -> TypeInfo {
+        stub_type(
+            "builtins.float | datetime.timedelta",
+            &["builtins", "datetime"],
+        )
+    }
+}
+
+/// Paths to match against `.helmignore` rules: any iterable (not a `str`) of paths (files) and
+/// `(path, is_dir)` pairs.
+pub(crate) struct IgnorePaths(pub(crate) Vec<(String, bool)>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for IgnorePaths {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        refuse_text(&obj, "paths")?;
+        let mut out = Vec::new();
+        for item in obj.try_iter()? {
+            let item = item?;
+            if let Ok(path) = item.extract::<String>() {
+                out.push((path, false));
+                continue;
+            }
+            let pair: (String, bool) = item.extract().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "expected a path (str) or a (path, is_dir) pair, got {}",
+                    type_name(&item)
+                ))
+            })?;
+            out.push(pair);
+        }
+        Ok(IgnorePaths(out))
+    }
+}
+
+impl PyStubType for IgnorePaths {
+    fn type_output() -> TypeInfo {
+        TypeInfo::list_of::<String>()
+    }
+
+    fn type_input() -> TypeInfo {
+        stub_type(
+            "collections.abc.Iterable[builtins.str | tuple[builtins.str, builtins.bool]]",
+            &["builtins", "collections.abc"],
+        )
+    }
+}
+
+/// Path patterns of a service's rules: any iterable (not a `str`) of `Pattern`s and strings;
+/// a string is a glob as `shiprail.yaml` writes it (`Pattern.path_glob`).
+pub(crate) struct Patterns(pub(crate) Vec<shiprail::affected::Pattern>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Patterns {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        refuse_text(&obj, "patterns")?;
+        let mut out = Vec::new();
+        for item in obj.try_iter()? {
+            let item = item?;
+            if let Ok(pattern) = item.cast::<crate::affected::PyPattern>() {
+                out.push(pattern.get().0.clone());
+                continue;
+            }
+            let text: String = item.extract().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "expected a Pattern or a glob (str), got {}",
+                    type_name(&item)
+                ))
+            })?;
+            out.push(crate::affected::path_glob(&text)?);
+        }
+        Ok(Patterns(out))
+    }
+}
+
+impl PyStubType for Patterns {
+    fn type_output() -> TypeInfo {
+        TypeInfo::list_of::<crate::affected::PyPattern>()
+    }
+
+    fn type_input() -> TypeInfo {
+        let mut info = crate::affected::PyPattern::type_input();
+        info.name = format!("collections.abc.Iterable[{} | builtins.str]", info.name);
+        for module in ["builtins", "collections.abc"] {
+            info.import.insert(module.into());
+        }
+        info
+    }
+}
+
+/// Versions back to Python as a tuple: the stub generator renders a default of
+/// `Versions(Vec::new())` through this, as `()` (the default `released` of `lint_chart`).
+impl<'py> IntoPyObject<'py> for Versions {
+    type Target = pyo3::types::PyTuple;
+    type Output = Bound<'py, pyo3::types::PyTuple>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        pyo3::types::PyTuple::new(py, self.0.into_iter().map(crate::version::PyReleaseVersion))
+    }
+}
+
+/// Patterns back to Python as a tuple, for the rendering of a default `()`.
+impl<'py> IntoPyObject<'py> for Patterns {
+    type Target = pyo3::types::PyTuple;
+    type Output = Bound<'py, pyo3::types::PyTuple>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        pyo3::types::PyTuple::new(py, self.0.into_iter().map(crate::affected::PyPattern))
+    }
+}
+
+/// A digest: a `Digest`, or a `str` parsed by the core (`ImageError` when invalid).
+pub(crate) struct DigestArg(pub(crate) shiprail::registry::Digest);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for DigestArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(digest) = obj.cast::<crate::registry::PyDigest>() {
+            return Ok(DigestArg(digest.get().0.clone()));
+        }
+        let text: String = obj.extract().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "expected a Digest or a str, got {}",
+                type_name(&obj.to_owned())
+            ))
+        })?;
+        text.parse()
+            .map(DigestArg)
+            .map_err(|e| BindingError::Core(e).into())
+    }
+}
+
+impl PyStubType for DigestArg {
+    fn type_output() -> TypeInfo {
+        crate::registry::PyDigest::type_output()
+    }
+
+    fn type_input() -> TypeInfo {
+        crate::registry::PyDigest::type_input() | String::type_input()
+    }
+}
+
+/// Platforms: any iterable (not a `str`) of `Platform`s and strings (`linux/amd64`) parsed by
+/// the core.
+pub(crate) struct Platforms(pub(crate) Vec<shiprail::registry::Platform>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Platforms {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        refuse_text(&obj, "platforms")?;
+        let mut out = Vec::new();
+        for item in obj.try_iter()? {
+            let item = item?;
+            if let Ok(platform) = item.cast::<crate::registry::PyPlatform>() {
+                out.push(platform.get().0.clone());
+                continue;
+            }
+            let text: String = item.extract().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "expected a Platform or a str such as `linux/amd64`, got {}",
+                    type_name(&item)
+                ))
+            })?;
+            out.push(text.parse().map_err(BindingError::Core)?);
+        }
+        Ok(Platforms(out))
+    }
+}
+
+impl PyStubType for Platforms {
+    fn type_output() -> TypeInfo {
+        TypeInfo::list_of::<crate::registry::PyPlatform>()
+    }
+
+    fn type_input() -> TypeInfo {
+        let mut info = crate::registry::PyPlatform::type_input();
+        info.name = format!("collections.abc.Iterable[{} | builtins.str]", info.name);
+        for module in ["builtins", "collections.abc"] {
+            info.import.insert(module.into());
+        }
+        info
+    }
+}
+
+/// Platforms back to Python as a tuple, for the rendering of a default `()`.
+impl<'py> IntoPyObject<'py> for Platforms {
+    type Target = pyo3::types::PyTuple;
+    type Output = Bound<'py, pyo3::types::PyTuple>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        pyo3::types::PyTuple::new(py, self.0.into_iter().map(crate::registry::PyPlatform))
+    }
+}
+
+/// Binary data passed as `bytes` (an archive, git's output, content to hash).
+pub(crate) struct Data<'py>(pub(crate) Bound<'py, PyBytes>);
+
+impl Data<'_> {
+    /// The bytes, borrowed from the immutable Python object (usable with the GIL released).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Data<'py> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        obj.cast::<PyBytes>()
+            .map(|b| Data(b.to_owned()))
+            .map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "expected bytes, got {}",
+                    type_name(&obj.to_owned())
+                ))
+            })
+    }
+}
+
+impl PyStubType for Data<'_> {
+    fn type_output() -> TypeInfo {
+        stub_type("builtins.bytes", &["builtins"])
+    }
+}

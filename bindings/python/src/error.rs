@@ -73,6 +73,16 @@ pub(crate) fn exception_class(kind: ErrorKind) -> &'static str {
             "ConfigError"
         }
         ErrorKind::Io => "IoError",
+        ErrorKind::InvalidChart => "ChartError",
+        ErrorKind::InvalidArchive => "ArchiveError",
+        ErrorKind::UnsafeArchive => "UnsafeArchiveError",
+        ErrorKind::RegistryUnauthorized => "RegistryAuthError",
+        ErrorKind::RegistryNotFound => "RegistryNotFoundError",
+        ErrorKind::RegistryTls => "RegistryTlsError",
+        ErrorKind::RegistryDigestMismatch => "DigestMismatchError",
+        ErrorKind::RegistryClobber => "ClobberError",
+        ErrorKind::RegistryUnexpectedDigest => "UnexpectedDigestError",
+        ErrorKind::Registry => "RegistryError",
         _ => "ShiprailError",
     }
 }

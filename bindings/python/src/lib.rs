@@ -8,8 +8,11 @@
 //! - `conversions`: every conversion of arguments and results (iterables, versions, paths,
 //!   policy mappings, `to_dict()` data). No other module interprets a Python value.
 //! - One module per domain area of the core, named after it (`version`, `branch`, `tag`,
-//!   `image`, `config`, `release`, `trigger`), each with a `register(m)` that adds its classes and
-//!   functions, called from `_native` below.
+//!   `image`, `config`, `release`, `trigger`, `chart`, `affected` with `changes`, `registry`),
+//!   each with a `register(m)` that adds its classes and functions, called from `_native`
+//!   below.
+//! - `runtime`: the Tokio runtime of the async registry client, and the two ways Python waits
+//!   for it (blocking with the GIL released, or an asyncio awaitable).
 //!
 //! # Rules
 //!
@@ -32,12 +35,16 @@
 //!    `python/tests/api_coverage.txt` naming its Python counterpart (or a waiver with reason).
 #![allow(unsafe_code)]
 
+pub(crate) mod affected;
 pub(crate) mod branch;
+pub(crate) mod chart;
 pub(crate) mod config;
 pub(crate) mod conversions;
 pub(crate) mod error;
 pub(crate) mod image;
+pub(crate) mod registry;
 pub(crate) mod release;
+pub(crate) mod runtime;
 pub(crate) mod tag;
 pub(crate) mod trigger;
 pub(crate) mod version;
@@ -57,6 +64,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     config::register(m)?;
     release::register(m)?;
     trigger::register(m)?;
+    chart::register(m)?;
+    affected::register(m)?;
+    registry::register(m)?;
     Ok(())
 }
 
