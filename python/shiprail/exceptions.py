@@ -39,6 +39,7 @@ __all__ = [
     "RegistryNotFoundError",
     "RegistryTlsError",
     "ShiprailError",
+    "StateError",
     "TagError",
     "UnexpectedDigestError",
     "UnknownNameError",
@@ -198,3 +199,8 @@ class ClobberError(RegistryError, PolicyError):
 class UnexpectedDigestError(RegistryError, PolicyError):
     """The source of a promotion is not the digest that was approved:
     ``registry_unexpected_digest``."""
+
+
+class StateError(ShiprailError, ValueError):
+    """A release state file was altered outside shiprail (its hash chain is broken:
+    ``state_tampered``) or written by a newer format (``state_version``)."""

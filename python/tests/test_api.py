@@ -368,7 +368,13 @@ def test_config_accessors(drone: Config) -> None:
     assert drone.registry == "myrepo.azurecr.io"
     assert drone.services["delivery"]["chart"] == "charts/delivery"
     assert drone.service("workflow")["depends_on"] == ["libs/common/**", {"service": "delivery"}]
-    assert drone.environment("prod")["approval"] == {"required": True, "reviewers": 1, "allow_self_approval": False}
+    approval = drone.environment("prod")["approval"]
+    assert {k: approval[k] for k in ("required", "reviewers", "allow_self_approval")} == {
+        "required": True,
+        "reviewers": 1,
+        "allow_self_approval": False,
+    }
+    assert approval["timeout"] == "30d"
     assert sorted(drone.environments) == ["dev", "prod", "qa", "staging"]
     assert drone.image_repository("delivery") == "myrepo.azurecr.io/delivery"
     assert drone.service_dependencies("workflow") == ["delivery"]

@@ -33,6 +33,7 @@ from shiprail.exceptions import (
     TagError,
     UnexpectedDigestError,
     UnknownNameError,
+    StateError,
     UnsafeArchiveError,
     VersionError,
 )
@@ -72,6 +73,11 @@ FAMILY: dict[str, type[ShiprailError]] = {
     "registry_clobber": ClobberError,
     "registry_unexpected_digest": UnexpectedDigestError,
     "registry": RegistryError,
+    "state_tampered": StateError,
+    "state_version": StateError,
+    "gate_not_passed": PolicyError,
+    "approval_missing": PolicyError,
+    "approval_refused": PolicyError,
 }
 
 # Codes deliberately raised as the base class (none so far; list a code here with a reason).
@@ -90,6 +96,9 @@ RULE_VIOLATIONS = {
     "unknown_environment",
     "registry_clobber",
     "registry_unexpected_digest",
+    "gate_not_passed",
+    "approval_missing",
+    "approval_refused",
 }
 
 

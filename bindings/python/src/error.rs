@@ -83,6 +83,10 @@ pub(crate) fn exception_class(kind: ErrorKind) -> &'static str {
         ErrorKind::RegistryClobber => "ClobberError",
         ErrorKind::RegistryUnexpectedDigest => "UnexpectedDigestError",
         ErrorKind::Registry => "RegistryError",
+        ErrorKind::StateTampered | ErrorKind::StateVersion => "StateError",
+        ErrorKind::GateNotPassed | ErrorKind::ApprovalMissing | ErrorKind::ApprovalRefused => {
+            "PolicyError"
+        }
         _ => "ShiprailError",
     }
 }
