@@ -99,6 +99,7 @@ __all__ = [
     "parse_images",
     "parse_name_status",
     "parse_versions",
+    "path_glob_matches",
     "release_names",
     "repository_files",
     "rewrite_chart_dependency_version",
@@ -2793,6 +2794,14 @@ def parse_versions(versions: collections.abc.Iterable[ReleaseVersion  |  builtin
     r"""
     Parses many versions in one call (`ReleaseVersion` or `str` each); raises on the first
     invalid one.
+    """
+
+def path_glob_matches(glob: builtins.str, paths: collections.abc.Iterable[builtins.str]) -> builtins.list[builtins.bool]:
+    r"""
+    Whether a glob written as in `shiprail.yaml` (`paths.include`, `paths.exclude`, a
+    `depends_on` path) matches each path, one result per path; raises `PatternError` for a
+    malformed glob. The matchers of `Config.affected` apply the same rules to every glob of
+    every service at once.
     """
 
 def release_names(service: builtins.str, version: ReleaseVersion  |  builtins.str, environment: typing.Optional[builtins.str] = None) -> ReleaseNames:

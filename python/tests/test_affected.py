@@ -105,6 +105,13 @@ def test_matcher_from_a_config(drone: Config) -> None:
     assert all(r == ["ingestion", "package"] for r in results)
 
 
+def test_path_glob_matches() -> None:
+    assert shiprail.path_glob_matches("src/*.go", ["src/a.go", "src/x/a.go", "src/.env.go"]) == [True, False, True]
+    assert shiprail.path_glob_matches("deploy/**", ("deploy/a/b/.env",)) == [True]
+    with pytest.raises(PatternError):
+        shiprail.path_glob_matches("src/[", [])
+
+
 def test_patterns() -> None:
     yaml_glob = Pattern("src/*.go")
     assert (yaml_glob.text, yaml_glob.kind, str(yaml_glob)) == ("src/*.go", "glob", "src/*.go")

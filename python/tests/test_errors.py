@@ -347,6 +347,7 @@ CALLS: list[tuple[str, Callable[[str], object]]] = [
     ),
     ("is_dns1123_label", shiprail.is_dns1123_label),
     ("Pattern", shiprail.Pattern),
+    ("path_glob_matches", lambda s: shiprail.path_glob_matches(s, [s])),
     (
         "AffectedMatcher.from_rules",
         lambda s: shiprail.AffectedMatcher.from_rules(

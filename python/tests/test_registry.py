@@ -15,8 +15,11 @@ import copy
 import datetime
 import os
 import pickle
+import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -221,6 +224,26 @@ def test_async_calls_are_coroutines() -> None:
         asyncio.run(pending)
     with pytest.raises(shiprail.ImageError):
         _ = client.resolve_async("Not A Reference")  # arguments are checked at the call
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="signals need the main thread")
+def test_ctrl_c_cancels_a_blocking_call() -> None:
+    """A registry that accepts connections and never answers: the blocking call waits with
+    the GIL released, and a SIGINT (Ctrl-C) ends it with KeyboardInterrupt at once."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        client = RegistryClient(docker_config=DockerConfig(), retries=0, connect_timeout=20, read_timeout=20)
+        timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+        timer.start()
+        start = time.monotonic()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                client.list_tags(f"127.0.0.1:{port}/delivery")
+        finally:
+            timer.cancel()
+        assert time.monotonic() - start < 5
 
 
 # --- real registries ------------------------------------------------------------------------------

@@ -409,6 +409,18 @@ impl PyAffectedMatcher {
     }
 }
 
+/// Whether a glob written as in `shiprail.yaml` (`paths.include`, `paths.exclude`, a
+/// `depends_on` path) matches each path, one result per path; raises `PatternError` for a
+/// malformed glob. The matchers of `Config.affected` apply the same rules to every glob of
+/// every service at once.
+#[gen_stub_pyfunction(module = "shiprail._native")]
+#[pyfunction]
+fn path_glob_matches(py: Python<'_>, glob: &str, paths: Strings) -> Result<Vec<bool>> {
+    let glob: PathGlob = glob.parse()?;
+    let paths = paths.0;
+    Ok(py.detach(|| paths.iter().map(|p| glob.is_match(p)).collect()))
+}
+
 /// The matcher rules of every service of `config`, sorted by name: a start for rules
 /// adjusted in Python and compiled with `AffectedMatcher.from_rules`.
 #[gen_stub_pyfunction(module = "shiprail._native")]
@@ -591,6 +603,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyAffectedMatcher>()?;
     m.add_class::<PyGit>()?;
     m.add_function(wrap_pyfunction!(rules_of, m)?)?;
+    m.add_function(wrap_pyfunction!(path_glob_matches, m)?)?;
     m.add_function(wrap_pyfunction!(changed_between, m)?)?;
     m.add_function(wrap_pyfunction!(changed_for_pull_request, m)?)?;
     m.add_function(wrap_pyfunction!(changed_for_new_branch, m)?)?;
