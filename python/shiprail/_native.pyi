@@ -51,6 +51,7 @@ __all__ = [
     "Overlap",
     "Pattern",
     "Pipeline",
+    "Plan",
     "Platform",
     "PromoteRequest",
     "Promotion",
@@ -59,7 +60,9 @@ __all__ = [
     "Reason",
     "RegistryClient",
     "Release",
+    "ReleaseFinding",
     "ReleaseNames",
+    "ReleaseState",
     "ReleaseTag",
     "ReleaseTags",
     "ReleaseVersion",
@@ -81,6 +84,7 @@ __all__ = [
     "chart_version_from_oci_tag",
     "detect_dialect",
     "ensure_higher",
+    "format_duration",
     "full_ref",
     "github_pattern_as_glob",
     "github_pattern_escape",
@@ -93,9 +97,11 @@ __all__ = [
     "lint_chart_dir",
     "lint_chart_dir_async",
     "lint_config",
+    "lint_release",
     "package_chart",
     "package_chart_async",
     "parse_changed_lines",
+    "parse_duration",
     "parse_images",
     "parse_name_status",
     "parse_versions",
@@ -1038,6 +1044,14 @@ class Config:
         The whole configuration as the file would be written, defaults filled in.
         """
     def __repr__(self) -> builtins.str: ...
+    def plan(self, kind: builtins.str, ref: builtins.str, *, base_ref: typing.Optional[builtins.str] = None, changed: typing.Optional[collections.abc.Iterable[ChangedPath | builtins.str | collections.abc.Mapping[builtins.str, typing.Any]]] = None, commit: typing.Optional[builtins.str] = None) -> Plan:
+        r"""
+        What an event runs (`shiprail plan`): `kind` is `push`, `pull_request`, `tag` or
+        `manual`; `ref` the branch pushed or run on, the tag, or a pull request's source branch
+        (`base_ref` its target); `changed` the changed paths (`ChangedPath`s, paths or their
+        mappings; `None`: unknown, so a feature branch plans its service and other events every
+        service); `commit` names images without a version. Planning runs with the GIL released.
+        """
 
 @typing.final
 class Credentials:
@@ -1725,6 +1739,120 @@ class Pipeline:
     def __repr__(self) -> builtins.str: ...
 
 @typing.final
+class Plan:
+    r"""
+    What an event runs: the pipeline kind, and per service the stages and steps with their
+    inputs, the steps they need and the gates in front of them (`Config.plan`).
+    
+    The attributes and `to_dict()` are the core's JSON, as `shiprail plan` prints it;
+    `to_json()` is the file `shiprail plan --save` writes, which `Plan.from_json` and
+    `shiprail release init --plan` read back. `render(format)` gives the variables of a CI
+    system. An event nothing runs for is a plan too: `run` is false and `reason` says why.
+    """
+    @property
+    def format(self) -> builtins.int:
+        r"""
+        The format version of the plan's JSON.
+        """
+    @property
+    def event(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        The event planned for: `{"kind", "ref", "base_ref", "commit", "changed_paths"}` (full
+        refs; a push of a tag is a `tag`).
+        """
+    @property
+    def pipeline(self) -> typing.Optional[builtins.str]:
+        r"""
+        The pipeline kind run (`release`), or `None` when no rule matched or one said `none`.
+        """
+    @property
+    def run(self) -> builtins.bool:
+        r"""
+        Whether anything runs.
+        """
+    @property
+    def reason(self) -> builtins.str:
+        r"""
+        Why this pipeline runs, or why nothing does.
+        """
+    @property
+    def branch(self) -> typing.Optional[builtins.dict[builtins.str, typing.Any]]:
+        r"""
+        The classified branch (`{"name", "kind", "service", "version"}`), when the event has one.
+        """
+    @property
+    def release(self) -> typing.Optional[builtins.dict[builtins.str, typing.Any]]:
+        r"""
+        The release of a versioned event (`{"service", "version", "image_tag", "image",
+        "chart_version", "app_version", "git_tag", "release_name"}`), else `None`.
+        """
+    @property
+    def environments(self) -> builtins.list[builtins.str]:
+        r"""
+        The environments deployed to, in order.
+        """
+    @property
+    def services(self) -> builtins.list[builtins.dict[builtins.str, typing.Any]]:
+        r"""
+        One plan per service, sorted by service: `{"service", "reason", "image_repository",
+        "image", "chart", "stages": [{"id", "environment", "needs", "steps": [...]}]}`.
+        """
+    @property
+    def notes(self) -> builtins.list[builtins.str]:
+        r"""
+        What was left out and why (an environment this branch may not deploy to, ...).
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    @staticmethod
+    def from_json(text: builtins.str) -> Plan:
+        r"""
+        Reads a plan from its JSON form (`shiprail plan --save`, `to_json()`); a newer format
+        is a `StateError` (`state_version`), JSON that does not fit a `ConfigError`.
+        """
+    @staticmethod
+    def json_schema() -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        The JSON Schema of the plan (`docs/plan.schema.json`).
+        """
+    def service(self, name: builtins.str) -> typing.Optional[builtins.dict[builtins.str, typing.Any]]:
+        r"""
+        The plan of one service, or `None` when it is not planned.
+        """
+    def step(self, id: builtins.str) -> typing.Optional[builtins.dict[builtins.str, typing.Any]]:
+        r"""
+        The step with this id (`delivery/prod/deploy`), in any service, or `None`: `{"id",
+        "action", "needs", "gates", "inputs"}`.
+        """
+    def outline(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        The plan in brief, as `shiprail plan --output outline` prints it: `{"pipeline", "run",
+        "reason", "services": {service: ["stage/action [gate, ...]", ...]}}`.
+        """
+    def variables(self, format: builtins.str) -> builtins.dict[builtins.str, builtins.str]:
+        r"""
+        The variables a CI system reads, by name in output order (a `dict` in output order: `run`, `pipeline`, `reason`,
+        `services`, `service_list`, `matrix`, and for a release `service`, `version`, `image`,
+        ..., `environments`); `format` (`github`, `azure` or `gitlab`) shapes `matrix`.
+        """
+    def render(self, format: builtins.str) -> builtins.str:
+        r"""
+        The variables as a CI system takes them (`shiprail plan --output github|azure|gitlab`):
+        `name=value` lines for `$GITHUB_OUTPUT`, Azure Pipelines `##vso[task.setvariable]`
+        commands, or a GitLab dotenv report; every line ends with a newline. An unknown format
+        is a `PipelineError`.
+        """
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        The whole plan, as `shiprail plan` prints it.
+        """
+    def to_json(self) -> builtins.str:
+        r"""
+        The whole plan as pretty JSON with a final newline, the file `shiprail plan --save`
+        writes.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
 class Platform:
     r"""
     A platform `os/architecture[/variant]` of an image index entry (`linux/amd64`,
@@ -2137,6 +2265,41 @@ class Release:
     def __hash__(self) -> builtins.int: ...
 
 @typing.final
+class ReleaseFinding:
+    r"""
+    One finding of the release lint (`lint_release`).
+    """
+    @property
+    def rule(self) -> builtins.str:
+        r"""
+        The rule broken (`shared_cluster`, `production_data`, `mutable_tag`,
+        `ungated_environment`, `no_approval`, `any_branch`, `no_promotion`,
+        `deploy_on_pull_request`).
+        """
+    @property
+    def severity(self) -> builtins.str:
+        r"""
+        `error` or `warning`.
+        """
+    @property
+    def path(self) -> builtins.str:
+        r"""
+        Where in `shiprail.yaml` (`environments.prod.cluster`).
+        """
+    @property
+    def message(self) -> builtins.str:
+        r"""
+        What is wrong and how to fix it.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"rule", "severity", "path", "message"}`.
+        """
+    def __repr__(self) -> builtins.str: ...
+    def __hash__(self) -> builtins.int: ...
+
+@typing.final
 class ReleaseNames:
     r"""
     The names of one deployment of one version of a service: the Helm release name (a
@@ -2182,6 +2345,148 @@ class ReleaseNames:
     def __str__(self) -> builtins.str: ...
     def __repr__(self) -> builtins.str: ...
     def __hash__(self) -> builtins.int: ...
+
+@typing.final
+class ReleaseState:
+    r"""
+    The run record of one release as it moves through its plan, with an append-only,
+    hash-chained audit trail (`shiprail release ...`).
+    
+    `ReleaseState(plan, author=...)` starts one from a versioned plan; `record_gate`,
+    `record_approval`, `record_promotion` and `record_deployment` record what happened, each
+    refused (and nothing recorded) unless its step may run (`PolicyError`: `gate_not_passed`,
+    `approval_missing`, `approval_refused`; `ClobberError` when `image_push` is recorded with
+    another digest); `next()` says what may run now. `save(path)` writes it atomically and
+    `ReleaseState.load(path)` reads it back, checking the hash chain (`StateError`:
+    `state_tampered`, `state_version`).
+    """
+    @property
+    def format(self) -> builtins.int:
+        r"""
+        The format version of the state.
+        """
+    @property
+    def release(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        The release: `{"service", "version", "image_tag", "image", ..., "release_name"}`.
+        """
+    @property
+    def author(self) -> typing.Optional[builtins.str]:
+        r"""
+        Who started the release, if known.
+        """
+    @property
+    def commit(self) -> typing.Optional[builtins.str]:
+        r"""
+        The commit released, if known.
+        """
+    @property
+    def plan(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        The release's plan: its service's stages and steps (as in `Plan.services`).
+        """
+    @property
+    def previous(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        What ran in each environment before this release (the rollback targets), by
+        environment.
+        """
+    @property
+    def audit(self) -> builtins.list[builtins.dict[builtins.str, typing.Any]]:
+        r"""
+        The audit trail, oldest first: `{"seq", "at", "actor", "commit", "action", ..., "prev",
+        "hash"}` each.
+        """
+    @property
+    def digest(self) -> typing.Optional[builtins.str]:
+        r"""
+        The digest of the release's image: the one `image_push` recorded (else the first one
+        deployed), `None` before.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __new__(cls, plan: Plan, *, author: typing.Optional[builtins.str] = None, actor: typing.Optional[builtins.str] = None, at: typing.Optional[builtins.str | datetime.datetime] = None, previous: typing.Optional[ReleaseState] = None, service: typing.Optional[builtins.str] = None) -> ReleaseState:
+        r"""
+        A new state for the release of `plan` (a release branch or tag; other plans are a
+        `BranchError`), its audit trail started with an `init` entry by `actor` (default the
+        author, else `shiprail`) at `at` (default now). `service` picks one of several planned
+        services; `previous` is the state of the release before, whose deployments become the
+        rollback targets.
+        """
+    @staticmethod
+    def from_json(text: builtins.str) -> ReleaseState:
+        r"""
+        Reads a state from JSON text and checks its hash chain (`StateError`).
+        """
+    @staticmethod
+    def load(path: builtins.str | os.PathLike[builtins.str]) -> ReleaseState:
+        r"""
+        Reads and checks a state file (`StateError` names the file).
+        """
+    def save(self, path: builtins.str | os.PathLike[builtins.str]) -> None:
+        r"""
+        Writes the state atomically: a temporary file beside `path`, flushed, then renamed
+        over it.
+        """
+    def to_json(self) -> builtins.str:
+        r"""
+        The state as pretty JSON, as `save` writes it.
+        """
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        The state as the core's JSON: `{"format", "release", "author", "commit", "plan",
+        "previous", "audit"}`.
+        """
+    def verify(self) -> None:
+        r"""
+        Checks the audit trail (numbering, hashes, the chain, the `init` entry over the plan);
+        raises `StateError`.
+        """
+    def audit_json_lines(self) -> builtins.str:
+        r"""
+        The audit trail as JSON lines, one entry a line (`shiprail release audit --jsonl`).
+        """
+    def record_gate(self, step: builtins.str, result: builtins.str = 'passed', *, by: builtins.str, digest: typing.Optional[builtins.str] = None, at: typing.Optional[builtins.str | datetime.datetime] = None) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        Records a step's result (a CI step such as `ci/image_push`, or an environment's
+        `qa/verify`; the service prefix is optional): `result` is `passed` or `failed`,
+        `digest` the image digest (required for `image_push`). Returns the audit entry.
+        """
+    def record_approval(self, environment: builtins.str, digest: builtins.str, *, by: builtins.str, comment: typing.Optional[builtins.str] = None, at: typing.Optional[builtins.str | datetime.datetime] = None) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        Records an approval of `digest` for `environment` by the reviewer `by`. Returns the
+        audit entry.
+        """
+    def record_promotion(self, environment: builtins.str, digest: builtins.str, *, by: builtins.str, at: typing.Optional[builtins.str | datetime.datetime] = None) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        Records the promotion of `digest` into `environment`'s registry namespace. Returns the
+        audit entry.
+        """
+    def record_deployment(self, environment: builtins.str, digest: builtins.str, *, by: builtins.str, at: typing.Optional[builtins.str | datetime.datetime] = None) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        Records a deployment of `digest` to `environment`. Returns the audit entry.
+        """
+    def next(self, at: typing.Optional[builtins.str | datetime.datetime] = None) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        What may run at `at` (default now), as `shiprail release next` prints it: `{"service",
+        "version", "digest", "ready": [step, ...], "complete", "steps": [{"step", "action",
+        "status", "why"}]}` (status `done`, `ready`, `blocked` or `failed`).
+        """
+    def deployed_environments(self) -> builtins.list[builtins.str]:
+        r"""
+        The environments this release was deployed to, in plan order.
+        """
+    def deployment(self, environment: builtins.str) -> typing.Optional[builtins.dict[builtins.str, typing.Any]]:
+        r"""
+        This release's latest deployment in `environment` (`{"environment", "service",
+        "version", "release_name", "chart_version", ..., "image", "digest", "at"}`), or `None`.
+        """
+    def rollback_plan(self, environment: builtins.str) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        How to return `environment` to what ran there before this release (`shiprail release
+        rollback-plan`): `{"environment", "current", "previous", "steps": [{"action", "inputs"}],
+        "notes"}`; an environment the plan does not deploy to is an `UnknownNameError`.
+        """
+    def __repr__(self) -> builtins.str: ...
 
 @typing.final
 class ReleaseTag:
@@ -2677,6 +2982,12 @@ def ensure_higher(new: ReleaseVersion  |  builtins.str, released: collections.ab
     precedence, than every version in `released`.
     """
 
+def format_duration(duration: builtins.float | datetime.timedelta) -> builtins.str:
+    r"""
+    A duration (`datetime.timedelta` or seconds) written as `shiprail.yaml` writes it, in whole
+    seconds with the largest units (`5400` → `1h30m`); capped at 3,650 days.
+    """
+
 def full_ref(name: builtins.str) -> builtins.str:
     r"""
     The full form of a ref: a name without `refs/` is a branch (`main` -> `refs/heads/main`).
@@ -2756,6 +3067,14 @@ def lint_config(config: Config, repo_paths: collections.abc.Iterable[builtins.st
     (`unmatched_service_paths`).
     """
 
+def lint_release(config: Config) -> builtins.list[ReleaseFinding]:
+    r"""
+    Checks the release configuration beyond what loading checks (`shiprail release lint`):
+    production isolation, production data in dev/test, `latest`, environments a release reaches
+    without the gates before them. Findings are sorted by path; an `error` breaks a release
+    rule.
+    """
+
 def package_chart(dir: builtins.str | os.PathLike[builtins.str], *, version: typing.Optional[ReleaseVersion  |  builtins.str] = None, app_version: typing.Optional[builtins.str] = None, mtime: typing.Optional[builtins.int] = None, limits: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> ChartPackage:
     r"""
     Packages the chart directory `dir` the way `helm package` does (`.helmignore`, subcharts,
@@ -2776,6 +3095,12 @@ def parse_changed_lines(text: builtins.str) -> builtins.list[ChangedPath]:
     Reads a changed-path list, one a line: bare paths (modified) or the lines of `git diff
     --name-status` (`M\tpath`, `R100\told\tnew`, ...), blank lines skipped. The result can be
     passed as an `Event`'s `changed`.
+    """
+
+def parse_duration(text: builtins.str) -> datetime.timedelta:
+    r"""
+    A duration as `shiprail.yaml` writes it (`30d`, `72h`, `1h30m`, `0s`: whole units, largest
+    first) as a `datetime.timedelta`; anything else is a `ConfigError`.
     """
 
 def parse_images(references: collections.abc.Iterable[builtins.str]) -> builtins.list[ImageReference]:

@@ -232,6 +232,33 @@ impl PyConfig {
             .collect())
     }
 
+    /// What an event runs (`shiprail plan`): `kind` is `push`, `pull_request`, `tag` or
+    /// `manual`; `ref` the branch pushed or run on, the tag, or a pull request's source branch
+    /// (`base_ref` its target); `changed` the changed paths (`ChangedPath`s, paths or their
+    /// mappings; `None`: unknown, so a feature branch plans its service and other events every
+    /// service); `commit` names images without a version. Planning runs with the GIL released.
+    // The stub is written out below: a parameter named `ref` is `r#ref` in Rust, which the
+    // stub generator would print as it is.
+    #[gen_stub(skip)]
+    #[pyo3(signature = (kind, r#ref, *, base_ref = None, changed = None, commit = None))]
+    fn plan(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        r#ref: String,
+        base_ref: Option<String>,
+        changed: Option<Changes>,
+        commit: Option<String>,
+    ) -> Result<crate::plan::PyPlan> {
+        let mut event =
+            shiprail::plan::PlanEvent::new(kind.parse::<shiprail::plan::Trigger>()?, r#ref);
+        event.base_ref = base_ref;
+        event.changed = changed.map(|c| c.0);
+        event.commit = commit;
+        let config = &self.0;
+        Ok(crate::plan::PyPlan(py.detach(|| config.plan(&event))?))
+    }
+
     /// The whole configuration as the file would be written, defaults filled in.
     fn to_dict(&self, py: Python<'_>) -> Result<JsonDict> {
         JsonDict::of(py, &self.0)
@@ -250,4 +277,30 @@ impl PyConfig {
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyConfig>()?;
     Ok(())
+}
+
+pyo3_stub_gen::inventory::submit! {
+    pyo3_stub_gen::derive::gen_methods_from_python! {
+        r#"
+        import builtins
+        import collections.abc
+        import typing
+
+        class PyConfig:
+            def plan(
+                self,
+                kind: builtins.str,
+                ref: builtins.str,
+                *,
+                base_ref: typing.Optional[builtins.str] = None,
+                changed: typing.Optional[collections.abc.Iterable[ChangedPath | builtins.str | collections.abc.Mapping[builtins.str, typing.Any]]] = None,
+                commit: typing.Optional[builtins.str] = None,
+            ) -> Plan:
+                """What an event runs (`shiprail plan`): `kind` is `push`, `pull_request`, `tag` or
+                `manual`; `ref` the branch pushed or run on, the tag, or a pull request's source branch
+                (`base_ref` its target); `changed` the changed paths (`ChangedPath`s, paths or their
+                mappings; `None`: unknown, so a feature branch plans its service and other events every
+                service); `commit` names images without a version. Planning runs with the GIL released."""
+        "#
+    }
 }

@@ -8,7 +8,8 @@
 //! - `conversions`: every conversion of arguments and results (iterables, versions, paths,
 //!   policy mappings, `to_dict()` data). No other module interprets a Python value.
 //! - One module per domain area of the core, named after it (`version`, `branch`, `tag`,
-//!   `image`, `config`, `release`, `trigger`, `chart`, `affected` with `changes`, `registry`),
+//!   `image`, `config`, `release`, `trigger`, `chart`, `affected` with `changes`, `registry`,
+//!   `plan`),
 //!   each with a `register(m)` that adds its classes and functions, called from `_native`
 //!   below.
 //! - `runtime`: the Tokio runtime of the async registry client, and the two ways Python waits
@@ -42,6 +43,7 @@ pub(crate) mod config;
 pub(crate) mod conversions;
 pub(crate) mod error;
 pub(crate) mod image;
+pub(crate) mod plan;
 pub(crate) mod registry;
 pub(crate) mod release;
 pub(crate) mod runtime;
@@ -67,6 +69,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     chart::register(m)?;
     affected::register(m)?;
     registry::register(m)?;
+    plan::register(m)?;
     Ok(())
 }
 
