@@ -4,9 +4,10 @@ The format is the one of core/tests/common/mod.rs; the dispatch mirrors the Rust
 core/tests/conformance_<file>.rs op by op (argument order included, so that when several
 arguments are wrong the same error wins). Every file is loaded: a file whose name starts with a
 prefix in PENDING is skipped with its reason (its capability is not bound yet), any other file
-must only hold ops this module knows, so new vectors are noticed. Several ops also check that
-two ways of asking the same question agree (a compiled AffectedMatcher and Config.affected,
-HelmIgnore.is_ignored and HelmIgnore.matches, the report and its findings).
+must only hold ops this module knows, so new vectors are noticed (PENDING is empty: every
+capability is bound). Several ops also check that two ways of asking the same question agree (a
+compiled AffectedMatcher and Config.affected, HelmIgnore.is_ignored and HelmIgnore.matches, the
+report and its findings, a plan and its saved JSON, a release state and its JSON).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ from shiprail import (
     ImageReference,
     Pipeline,
     Platform,
+    Plan,
     PromotionPolicy,
+    ReleaseState,
     ReleaseVersion,
     TagPolicy,
     TagTemplate,
@@ -46,9 +49,7 @@ from shiprail import (
 from support import CONFORMANCE, SERVICES  # the Drone Delivery services the lint vectors use
 
 # File-name prefixes of vectors whose capability the Python package does not bind yet.
-PENDING: dict[str, str] = {
-    "plan_": "pipeline plans (issue 6): the Python API is added with the plan module",
-}
+PENDING: dict[str, str] = {}
 
 # The minimum number of cases per file, as the Rust runners assert.
 MIN_CASES = {
@@ -65,6 +66,9 @@ MIN_CASES = {
     "chart_helmignore": 25,
     "chart_release_names": 20,
     "registry": 60,
+    "plan_pipelines": 60,
+    "plan_state": 30,
+    "plan_lint": 12,
 }
 
 Args = dict[str, Any]
@@ -319,6 +323,119 @@ def registry_credentials(args: Args) -> Any:
     return {"kind": credentials.kind}
 
 
+# --- plans and release state (core/tests/conformance_plan.rs) ----------------------------------
+
+
+def plan_of(args: Args) -> Plan:
+    """The case's plan: `config`, then `event` ({kind, ref, base_ref, commit}) and `changed`
+    (paths; absent: unknown)."""
+    config = Config.from_yaml(args["config"])
+    event = args["event"]
+    plan = config.plan(
+        event["kind"],
+        event["ref"],
+        base_ref=event.get("base_ref"),
+        changed=args.get("changed"),
+        commit=event.get("commit"),
+    )
+    # The saved form reads back as the same plan.
+    assert Plan.from_json(plan.to_json()) == plan
+    return plan
+
+
+def rust_lines(text: str) -> list[str]:
+    """`str::lines` of Rust: split at `\n` (a `\r` before it dropped), no final empty line."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def plan_ci(args: Args) -> Any:
+    plan = plan_of(args)
+    text = plan.render(args["format"])
+    variables = plan.variables(args["format"])
+    assert variables["run"] == str(plan.run).lower()
+    return rust_lines(text)
+
+
+def apply_record(state: ReleaseState, record: Args) -> None:
+    """One record of a state case: `action` gate|approve|promote|deploy with `by` (default
+    `ci`), `at`, `step`, `result`, `env`, `digest`, `comment`."""
+
+    def text(key: str, default: str) -> str:
+        value = record.get(key)
+        return value if isinstance(value, str) else default
+
+    by = text("by", "ci")
+    at = record["at"]
+    action = record["action"]
+    if action == "gate":
+        state.record_gate(record["step"], text("result", "passed"), digest=record.get("digest"), by=by, at=at)
+    elif action == "approve":
+        state.record_approval(record["env"], record["digest"], by=by, comment=record.get("comment"), at=at)
+    elif action == "promote":
+        state.record_promotion(record["env"], record["digest"], by=by, at=at)
+    elif action == "deploy":
+        state.record_deployment(record["env"], record["digest"], by=by, at=at)
+    else:
+        raise AssertionError(f"unknown record action {action}")
+
+
+def state_of(args: Args) -> ReleaseState:
+    """A state from `event` (a release), `author`, `at`, an optional `previous` state spec
+    (same keys) and `records`."""
+    previous = None
+    if isinstance(args.get("previous"), dict):
+        merged = {k: v for k, v in args.items() if k != "previous"}
+        merged.update(args["previous"])
+        previous = state_of(merged)
+    plan = plan_of(args)
+    state = ReleaseState(plan, author=args.get("author"), actor="ci", at=args["at"], previous=previous)
+    for record in args.get("records") or []:
+        apply_record(state, record)
+    return state
+
+
+def state_next(args: Args) -> Any:
+    state = state_of(args)
+    answer = state.next(args["now"])
+    # The state survives its JSON form, with the same answer.
+    again = ReleaseState.from_json(state.to_json())
+    assert again == state and again.next(args["now"]) == answer
+    return answer
+
+
+def state_audit(args: Args) -> Any:
+    entries = state_of(args).audit
+    for entry in entries:
+        for key in ("hash", "prev", "header_sha256"):
+            entry.pop(key, None)
+    return entries
+
+
+def set_pointer(document: Any, pointer: str, value: Any) -> None:
+    """Sets the value at a JSON pointer (RFC 6901) that exists."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    target = document
+    for part in parts[:-1]:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    last = parts[-1]
+    if isinstance(target, list):
+        target[int(last)] = value
+    else:
+        assert last in target, f"the pointer {pointer} exists"
+        target[last] = value
+
+
+def state_tamper(args: Args) -> Any:
+    # Serialize, change one value at a JSON pointer, read back.
+    document = state_of(args).to_dict()
+    set_pointer(document, args["pointer"], args["value"])
+    ReleaseState.from_json(json.dumps(document))
+    return "accepted"
+
+
 OPS: dict[str, Callable[[Args], Any]] = {
     "branch.classify": lambda a: branch_rules(a)
     .classify(a["ref"], services=opt(a, "services"))
@@ -391,6 +508,17 @@ OPS: dict[str, Callable[[Args], Any]] = {
     "registry.digest": registry_digest,
     "registry.platform": lambda a: str(Platform(a["platform"])),
     "registry.credentials": registry_credentials,
+    "plan.outline": lambda a: plan_of(a).outline(),
+    "plan.step": lambda a: plan_of(a).step(a["step"]),
+    "plan.release": lambda a: plan_of(a).release,
+    "plan.envs": lambda a: (lambda p: {"environments": p.environments, "notes": p.notes})(plan_of(a)),
+    "plan.lint": lambda a: [f.to_dict() for f in shiprail.lint_release(Config.from_yaml(a["config"]))],
+    "plan.ci": plan_ci,
+    "state.next": state_next,
+    "state.ready": lambda a: state_of(a).next(a["now"])["ready"],
+    "state.rollback": lambda a: state_of(a).rollback_plan(a["env"]),
+    "state.audit": state_audit,
+    "state.tamper": state_tamper,
 }
 
 
