@@ -250,6 +250,54 @@ def test_trigger_errors_from_real_calls(tmp_path: Path) -> None:
     assert (pattern.value.code, pattern.value.line, pattern.value.column) == ("invalid_pattern", 3, 15)
 
 
+def test_plan_errors_from_real_calls(drone: shiprail.Config, tmp_path: Path) -> None:
+    """Every code the plan module (plans, release state, durations) raises, raised by a real
+    call and mapped to its family."""
+    digest, other = "sha256:" + "a" * 64, "sha256:" + "b" * 64
+    plan = drone.plan("push", "release/delivery/v1.0.2")
+
+    def fresh() -> shiprail.ReleaseState:
+        return shiprail.ReleaseState(plan, author="alice", at="2024-06-11T08:00:00Z")
+
+    def through_staging() -> shiprail.ReleaseState:
+        state = fresh()
+        for step in ("build", "unit_test", "test_image_build", "test_run", "image_build", "vulnerability_scan"):
+            state.record_gate(f"ci/{step}", by="ci")
+        state.record_gate("ci/image_push", digest=digest, by="ci")
+        for step in ("chart_package", "chart_push", "git_tag"):
+            state.record_gate(f"ci/{step}", by="ci")
+        for env in ("dev", "qa", "staging"):
+            if env == "staging":
+                state.record_promotion(env, digest, by="ci")
+            state.record_deployment(env, digest, by="ci")
+            state.record_gate(f"{env}/verify", by="ci")
+        return state
+
+    saved = fresh().to_json()
+    calls: dict[str, Callable[[], object]] = {
+        "approval_missing": lambda: through_staging().record_deployment("prod", digest, by="ci"),
+        "approval_refused": lambda: through_staging().record_approval("prod", digest, by="alice"),
+        "gate_not_passed": lambda: fresh().record_deployment("qa", digest, by="ci"),
+        "registry_clobber": lambda: through_staging().record_gate("ci/image_push", digest=other, by="ci"),
+        "state_tampered": lambda: shiprail.ReleaseState.from_json(saved.replace('"actor": "alice"', '"actor": "eve"')),
+        "state_version": lambda: shiprail.ReleaseState.from_json(saved.replace('"format": 1', '"format": 2', 1)),
+        "not_a_release_branch": lambda: shiprail.ReleaseState(drone.plan("push", "master")),
+        "unknown_service": lambda: shiprail.ReleaseState(plan, service="nope"),
+        "unknown_environment": lambda: fresh().rollback_plan("nope"),
+        "invalid_event": lambda: fresh().record_gate("ci/build", by="ci", at="yesterday"),
+        "invalid_pipeline": lambda: plan.render("jenkins"),
+        "config_invalid": lambda: shiprail.parse_duration("72"),
+        "config_syntax": lambda: shiprail.Plan.from_json("not json"),
+        "io": lambda: shiprail.ReleaseState.load(tmp_path / "missing.json"),
+    }
+    for code, call in calls.items():
+        with pytest.raises(ShiprailError) as caught:
+            call()
+        assert caught.value.code == code, f"{code}: {caught.value}"
+        assert type(caught.value) is FAMILY[code], code
+        assert caught.value.is_rule_violation == (code in RULE_VIOLATIONS), code
+
+
 HOSTILE = [
     "",
     " ",
