@@ -317,6 +317,12 @@ HOSTILE = [
 AZURE_PIPELINE = shiprail.Pipeline.from_yaml(
     "trigger:\n  branches: {include: ['release/*']}\n  paths: {exclude: [docs]}\npr: [main]\n", "azure"
 )
+PLAN_CONFIG = shiprail.Config.from_yaml(
+    "services:\n  delivery: {paths: {include: ['src/**']}}\n"
+    "environments:\n  qa: {cluster: c, namespace: qa}\n"
+    "  prod: {cluster: p, namespace: prod, production: true, approval: {required: true}}\n"
+)
+RELEASE_PLAN = PLAN_CONFIG.plan("push", "release/delivery/v1.0.2")
 GITHUB_PIPELINE = shiprail.Pipeline.from_yaml(
     "on:\n  push:\n    branches: ['release/**']\n    paths-ignore: ['docs/**']\n", "github"
 )
@@ -413,6 +419,20 @@ CALLS: list[tuple[str, Callable[[str], object]]] = [
     ("PromoteRequest", lambda s: shiprail.PromoteRequest(s, s, expected_digest=s, platforms=[s])),
     ("highest_release", lambda s: shiprail.highest_release([s, "v1.0.0"], service=s)),
     ("DockerConfig.from_json", shiprail.DockerConfig.from_json),
+    ("Config.plan", lambda s: PLAN_CONFIG.plan("push", s, commit=s, changed=[s])),
+    ("Config.plan kind", lambda s: PLAN_CONFIG.plan(s, s, base_ref=s)),
+    ("Plan.from_json", shiprail.Plan.from_json),
+    ("Plan.render", RELEASE_PLAN.render),
+    ("Plan.step", RELEASE_PLAN.step),
+    ("ReleaseState", lambda s: shiprail.ReleaseState(RELEASE_PLAN, author=s, actor=s, at=s, service=s)),
+    ("ReleaseState.from_json", shiprail.ReleaseState.from_json),
+    ("ReleaseState.record_gate", lambda s: shiprail.ReleaseState(RELEASE_PLAN).record_gate(s, s, by=s, digest=s, at=s)),
+    ("ReleaseState.record_gate step", lambda s: shiprail.ReleaseState(RELEASE_PLAN).record_gate(s, by="ci")),
+    ("ReleaseState.record_approval", lambda s: shiprail.ReleaseState(RELEASE_PLAN).record_approval(s, s, by=s, comment=s)),
+    ("ReleaseState.record_deployment", lambda s: shiprail.ReleaseState(RELEASE_PLAN).record_deployment("qa", s, by="ci")),
+    ("ReleaseState.rollback_plan", lambda s: shiprail.ReleaseState(RELEASE_PLAN).rollback_plan(s)),
+    ("ReleaseState.next", lambda s: shiprail.ReleaseState(RELEASE_PLAN).next(s)),
+    ("parse_duration", shiprail.parse_duration),
     ("DockerConfig.credentials_for", lambda s: shiprail.DockerConfig.from_json('{"auths": {"r.io": {"auth": "eDp5"}}}').credentials_for(s)),
 ]
 
