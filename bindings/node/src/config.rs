@@ -8,8 +8,8 @@
 use crate::convert::{
     self, Branch, BranchResult, NextRelease, PlanLintFinding, PromotionTarget, Release,
 };
-use crate::plan::Plan;
 use crate::error::{OrThrow, throwable};
+use crate::plan::Plan;
 use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{Env, Task};
 use napi_derive::napi;

@@ -17,8 +17,8 @@ use napi_derive::napi;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use shiprail::{Error, ErrorKind};
+use std::collections::BTreeMap;
 
 /// A `shiprail.yaml` section from a plain JS object; `None`/`null` is the section's defaults.
 pub(crate) fn section<T: DeserializeOwned + Default>(
@@ -1679,7 +1679,10 @@ impl From<&shiprail::plan::Gate> for PlanGate {
                 // A gate kind added to the core later: its tag and environment at least.
                 let value = serde_json::to_value(other).unwrap_or_default();
                 out.gate = value["gate"].as_str().unwrap_or_default().to_string();
-                out.environment = value["environment"].as_str().unwrap_or_default().to_string();
+                out.environment = value["environment"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
             }
         }
         out
@@ -1764,7 +1767,9 @@ pub struct PlanStep {
     /// `<service>/<stage>/<action>` (`delivery/prod/deploy`): unique in the plan.
     pub id: String,
     /// What it does.
-    #[napi(ts_type = "'build' | 'unit_test' | 'test_image_build' | 'test_run' | 'image_build' | 'vulnerability_scan' | 'image_push' | 'chart_package' | 'chart_push' | 'git_tag' | 'promote' | 'deploy' | 'verify'")]
+    #[napi(
+        ts_type = "'build' | 'unit_test' | 'test_image_build' | 'test_run' | 'image_build' | 'vulnerability_scan' | 'image_push' | 'chart_package' | 'chart_push' | 'git_tag' | 'promote' | 'deploy' | 'verify'"
+    )]
     pub action: String,
     /// The steps that must have succeeded first.
     pub needs: Vec<String>,
@@ -2119,7 +2124,9 @@ pub struct StepState {
     /// The step.
     pub step: String,
     /// Its action.
-    #[napi(ts_type = "'build' | 'unit_test' | 'test_image_build' | 'test_run' | 'image_build' | 'vulnerability_scan' | 'image_push' | 'chart_package' | 'chart_push' | 'git_tag' | 'promote' | 'deploy' | 'verify'")]
+    #[napi(
+        ts_type = "'build' | 'unit_test' | 'test_image_build' | 'test_run' | 'image_build' | 'vulnerability_scan' | 'image_push' | 'chart_package' | 'chart_push' | 'git_tag' | 'promote' | 'deploy' | 'verify'"
+    )]
     pub action: String,
     /// Where it stands.
     #[napi(ts_type = "'done' | 'ready' | 'blocked' | 'failed'")]

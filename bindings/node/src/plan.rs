@@ -340,18 +340,18 @@ impl ReleaseState {
     ) -> napi::Result<Self> {
         let init = match options {
             None => Ok(core::InitOptions::default()),
-            Some(o) => o
-                .at
-                .as_deref()
-                .map(str::parse::<Timestamp>)
-                .transpose()
-                .map(|at| core::InitOptions {
-                    service: o.service,
-                    author: o.author,
-                    actor: o.actor,
-                    at,
-                    previous: o.previous.map(|p| p.inner.clone()),
-                }),
+            Some(o) => {
+                o.at.as_deref()
+                    .map(str::parse::<Timestamp>)
+                    .transpose()
+                    .map(|at| core::InitOptions {
+                        service: o.service,
+                        author: o.author,
+                        actor: o.actor,
+                        at,
+                        previous: o.previous.map(|p| p.inner.clone()),
+                    })
+            }
         };
         init.and_then(|init| core::ReleaseState::new(&plan.inner, init))
             .map(|inner| ReleaseState { inner })
@@ -477,7 +477,10 @@ impl ReleaseState {
     /// This release's latest deployment in `environment`, `null` if none.
     #[napi]
     pub fn deployment(&self, environment: String) -> Option<Deployment> {
-        self.inner.deployment(&environment).as_ref().map(Deployment::from)
+        self.inner
+            .deployment(&environment)
+            .as_ref()
+            .map(Deployment::from)
     }
 
     /// Records a step's result (a CI step, with `digest` for `image_push`, or an environment's

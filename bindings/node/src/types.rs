@@ -233,7 +233,9 @@ pub struct PipelineKindConfig {
 #[napi(object, object_from_js = false, object_to_js = false)]
 pub struct PipelineRuleConfig {
     /// One event kind or a list of them.
-    #[napi(ts_type = "'push' | 'pull_request' | 'tag' | 'manual' | Array<'push' | 'pull_request' | 'tag' | 'manual'>")]
+    #[napi(
+        ts_type = "'push' | 'pull_request' | 'tag' | 'manual' | Array<'push' | 'pull_request' | 'tag' | 'manual'>"
+    )]
     pub event: String,
     /// Kinds of the pushed branch (a pull request's source); empty: any.
     pub branch: Option<Vec<String>>,
