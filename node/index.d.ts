@@ -228,6 +228,18 @@ export declare class Config {
   get promotion(): PromotionSection
   /** The `environments:` section. */
   get environments(): Record<string, EnvironmentConfig>
+  /** The `pipelines:` section (pipeline kinds and the rules choosing them). */
+  get pipelines(): PipelinesSection
+  /**
+   * What `event` runs (`shiprail plan`): the pipeline kind, the services and each one's
+   * stages and steps. An event no rule matches gives a plan with `run: false`.
+   */
+  plan(event: PlanEvent): Plan
+  /**
+   * The release configuration lint (`shiprail release lint`): isolation of production,
+   * data stores, mutable tags, environments reachable without their gates.
+   */
+  lintRelease(): Array<PlanLintFinding>
   /** The whole configuration as a plain object (defaults filled in). */
   toJSON(): ConfigDocument
 }
@@ -418,6 +430,69 @@ export declare class Pipeline {
 }
 
 /**
+ * What a CI event runs (`Config#plan`): the pipeline kind, and per service the stages and
+ * steps with their inputs, dependencies and gates.
+ */
+export declare class Plan {
+  /**
+   * Reads a plan from its JSON form (`toJsonString()`, `shiprail plan --save`): a newer
+   * format is `state_version`, JSON that does not fit `config_syntax`.
+   */
+  static fromJson(text: string): Plan
+  /** Reads a plan file without blocking the event loop; errors name the file. */
+  static load(path: string): Promise<Plan>
+  /** Reads a plan file, blocking. */
+  static loadSync(path: string): Plan
+  /** The JSON Schema of the plan file (`docs/plan.schema.json`). */
+  static jsonSchema(): Record<string, unknown>
+  /** The format version of the plan. */
+  get format(): number
+  /** The event planned for. */
+  get event(): PlanEventSummary
+  /** The pipeline kind run; `null` when no rule matched (or one said `none`). */
+  get pipeline(): string | null
+  /** Whether anything runs. */
+  get run(): boolean
+  /** Why this pipeline, or why nothing runs. */
+  get reason(): string
+  /** The classified branch, `null` when the event has none. */
+  get branch(): PlanBranch | null
+  /** The release, for a versioned event; `null` otherwise. */
+  get release(): PlanRelease | null
+  /** The environments deployed to, in order. */
+  get environments(): Array<string>
+  /** One plan per service, sorted by service. */
+  get services(): Array<ServicePlan>
+  /** Things left out and why. */
+  get notes(): Array<string>
+  /** The plan of one service, `null` when it is not planned. */
+  service(name: string): ServicePlan | null
+  /** The step with this id (`delivery/prod/deploy`), `null` when there is none. */
+  step(id: string): PlanStep | null
+  /**
+   * Every step of `service` (`stage` by stage), or of every service; `[]` for a service
+   * not planned.
+   */
+  steps(service?: string | undefined | null): Array<PlanStep>
+  /** The plan in brief: each service's steps with their gates. */
+  outline(): PlanOutline
+  /**
+   * The plan's variables for a CI system (`github`, `azure`, `gitlab`), in output order,
+   * unescaped.
+   */
+  ciVariables(format: 'github' | 'azure' | 'gitlab'): Array<CiVariable>
+  /**
+   * The variables as the CI system reads them: `$GITHUB_OUTPUT` lines, Azure
+   * `##vso[task.setvariable]` commands, or a GitLab dotenv report.
+   */
+  renderCi(format: 'github' | 'azure' | 'gitlab'): string
+  /** The plan file (pretty JSON in the core's format, as `shiprail plan --save` writes it). */
+  toJsonString(): string
+  /** The plan as a plain object (camelCase keys). */
+  toJSON(): PlanDocument
+}
+
+/**
  * A platform of an image index, `os/architecture[/variant]` (`linux/arm64/v8`): what a
  * promotion's platform filter keeps.
  */
@@ -514,6 +589,81 @@ export declare class RegistryClient {
    * only when no other tag names it (`registry` otherwise, naming them).
    */
   deleteTag(reference: string): Promise<DeletedTag>
+}
+
+/**
+ * The record of one release as it moves through its plan: gate results, approvals,
+ * promotions and deployments in a hash-chained audit trail. A record is refused (and the
+ * state left unchanged) unless its step may run.
+ */
+export declare class ReleaseState {
+  /**
+   * Starts the state of the release of `plan` (a release branch or tag), its audit trail
+   * opening with an `init` entry.
+   */
+  constructor(plan: Plan, options?: ReleaseStateOptions | undefined | null)
+  /**
+   * Reads a state from its JSON text and checks its audit trail: a change made outside
+   * shiprail is `state_tampered`, a newer format `state_version`.
+   */
+  static fromJson(text: string): ReleaseState
+  /** Reads and checks a state file without blocking the event loop; errors name the file. */
+  static load(path: string): Promise<ReleaseState>
+  /** Reads and checks a state file, blocking. */
+  static loadSync(path: string): ReleaseState
+  /**
+   * Writes the state file atomically (a temporary file beside it, flushed, renamed over
+   * it) without blocking the event loop. The state is written as it is when called.
+   */
+  save(path: string): Promise<void>
+  /** Writes the state file atomically, blocking. */
+  saveSync(path: string): void
+  /** The state file's text (pretty JSON in the core's format). */
+  toJsonString(): string
+  /** The state as a plain object (camelCase keys). */
+  toJSON(): ReleaseStateDocument
+  /** Checks the audit trail again (`state_tampered`, `state_version`). */
+  verify(): void
+  /** The format version of the state. */
+  get format(): number
+  /** The release: service, version and its names. */
+  get release(): PlanRelease
+  /** Who started the release, `null` when not recorded. */
+  get author(): string | null
+  /** The commit released, `null` when the plan had none. */
+  get commit(): string | null
+  /** The release's plan (its service's stages and steps). */
+  get plan(): ServicePlan
+  /** What ran in each environment before this release (the rollback targets). */
+  get previous(): Record<string, Deployment>
+  /**
+   * The digest of the release's image (the one `image_push` recorded, else the first one
+   * deployed), `null` until known.
+   */
+  get digest(): string | null
+  /** The audit trail, oldest first. */
+  audit(): Array<AuditEntry>
+  /** The audit trail as JSON lines, one entry a line (for a log store). */
+  auditJsonLines(): string
+  /** The environments this release was deployed to, in plan order. */
+  deployedEnvironments(): Array<string>
+  /** This release's latest deployment in `environment`, `null` if none. */
+  deployment(environment: string): Deployment | null
+  /**
+   * Records a step's result (a CI step, with `digest` for `image_push`, or an environment's
+   * `verify`); `step` is `delivery/qa/verify` or `qa/verify`.
+   */
+  recordGate(step: string, options: GateRecordOptions): AuditEntry
+  /** Records an approval of `digest` for `environment` by `options.by`. */
+  recordApproval(environment: string, digest: string, options: ApprovalOptions): AuditEntry
+  /** Records the promotion of `digest` into `environment`'s registry namespace. */
+  recordPromotion(environment: string, digest: string, options: RecordOptions): AuditEntry
+  /** Records a deployment of `digest` to `environment`. */
+  recordDeployment(environment: string, digest: string, options: RecordOptions): AuditEntry
+  /** What may run at `at` (RFC 3339; default now), and why the other steps may not. */
+  next(at?: string | undefined | null): NextSteps
+  /** How to return `environment` to the release that ran there before this one. */
+  rollbackPlan(environment: string): RollbackPlan
 }
 
 /**
@@ -643,6 +793,16 @@ export interface ApprovalConfig {
   wait_timer?: string
 }
 
+/** An approval (`ReleaseState#recordApproval`). */
+export interface ApprovalOptions {
+  /** The reviewer. */
+  by: string
+  /** When (RFC 3339); defaults to now. */
+  at?: string
+  /** What the reviewer said. */
+  comment?: string
+}
+
 /**
  * Limits on what a chart archive may hold (the core's snake_case keys); an omitted key keeps
  * its default (`ChartArchive.defaultLimits()`).
@@ -675,6 +835,52 @@ export declare function attributeTag(tag: string, services: Array<string>, polic
 
 /** Attributes many git tags in one call; each item carries its attribution or its error. */
 export declare function attributeTags(tags: Array<string>, services: Array<string>, policy?: TagPolicy): Array<TagAttributionResult>
+
+/**
+ * One entry of a release's audit trail: who did what, when, to which digest, chained to the
+ * entry before by its hash. `action` says which fields are set: `init` (`headerSha256`),
+ * `gate` (`step`, `result`, `digest`), `approve` (`environment`, `digest`, `comment`),
+ * `promote` (`environment`, `digest`, `source`, `target`), `deploy` (`environment`,
+ * `digest`, `image`, `releaseName`, `chartVersion`); the others are `null`.
+ */
+export interface AuditEntry {
+  /** 0 for the first entry, then one more each. */
+  seq: number
+  /** When (RFC 3339, UTC). */
+  at: string
+  /** Who (a CI user, a reviewer). */
+  actor: string
+  /** The commit of the release. */
+  commit: string | null
+  /** What. */
+  action: 'init' | 'gate' | 'approve' | 'promote' | 'deploy'
+  /** `init`: SHA-256 (hex) of the plan, release and rollback targets. */
+  headerSha256: string | null
+  /** `gate`: the step. */
+  step: string | null
+  /** `gate`: its result. */
+  result: 'passed' | 'failed' | null | null
+  /** The image digest it is about. */
+  digest: string | null
+  /** `approve`: what the reviewer said. */
+  comment: string | null
+  /** `approve`, `promote`, `deploy`: the environment. */
+  environment: string | null
+  /** `promote`: the source reference. */
+  source: string | null
+  /** `promote`: the destination reference. */
+  target: string | null
+  /** `deploy`: the image reference deployed. */
+  image: string | null
+  /** `deploy`: the Helm release name. */
+  releaseName: string | null
+  /** `deploy`: the chart version. */
+  chartVersion: string | null
+  /** SHA-256 (hex) of the previous entry (64 zeros for the first). */
+  prev: string
+  /** SHA-256 (hex) of this entry without `hash`. */
+  hash: string
+}
 
 /**
  * The Azure Pipelines behaviour switches (the core's `AzureOptions`, snake_case keys); an
@@ -1091,6 +1297,17 @@ export declare function chartVersionsFromRelease(chart: string, version: string,
 /** Throws `mutable_tag` for a tag the policy lists as mutable (`latest`, ...). */
 export declare function checkImmutableTag(tag: string, policy?: TagPolicy): void
 
+/** The CI systems `Plan#renderCi` and `Plan#ciVariables` write for. */
+export declare const CI_FORMATS: string[]
+
+/** One variable of a plan for a CI system, in output order. */
+export interface CiVariable {
+  /** Its name (`run`, `matrix`, `image_tag`, ...). */
+  name: string
+  /** Its value, unescaped. */
+  value: string
+}
+
 /** Classifies a branch name or `refs/heads/...` ref: its kind, service, version and topic. */
 export declare function classifyBranch(reference: string, options?: ClassifyOptions | undefined | null): Branch
 
@@ -1127,11 +1344,8 @@ export interface ConfigDocument {
   promotion: PromotionSection
   /** Environments, by name. */
   environments: Record<string, EnvironmentConfig>
-  /**
-   * Which pipeline kind each event runs and what each kind does (the plan module's
-   * `pipelines:` section; its Node API comes with the plan binding).
-   */
-  pipelines?: Record<string, unknown>
+  /** Which pipeline kind each event runs and what each kind does. */
+  pipelines?: PipelinesSection
 }
 
 /** Which credentials a registry gets: the kind and the user name, never the secret. */
@@ -1168,6 +1382,30 @@ export interface DeletedTag {
    * manifest (done only when no other tag names it).
    */
   method: 'tag' | 'manifest'
+}
+
+/** A deployment of a release: what ran where (the rollback plan's `current` and `previous`). */
+export interface Deployment {
+  /** The environment. */
+  environment: string
+  /** The service. */
+  service: string
+  /** The release version. */
+  version: string
+  /** The Helm release name. */
+  releaseName: string
+  /** The chart version. */
+  chartVersion: string | null
+  /** The OCI chart reference, when charts are pushed to one. */
+  chartReference: string | null
+  /** The chart package file, when the chart was deployed from one. */
+  chartPackage: string | null
+  /** The image reference. */
+  image: string
+  /** The digest deployed. */
+  digest: string
+  /** When (RFC 3339, UTC). */
+  at: string
 }
 
 /**
@@ -1268,6 +1506,21 @@ export interface Finding {
 
 /** The full form of a ref: a name without `refs/` is a branch (`main` -> `refs/heads/main`). */
 export declare function fullRef(name: string): string
+
+/** A step's result (`ReleaseState#recordGate`). */
+export interface GateRecordOptions {
+  /** Who recorded it (a CI identity). */
+  by: string
+  /** When (RFC 3339); defaults to now. */
+  at?: string
+  /** `passed` (default) or `failed`. */
+  result?: 'passed' | 'failed'
+  /**
+   * The image digest (`sha256:...`): the one pushed, for `image_push`; for `verify`, the
+   * one deployed (the default).
+   */
+  digest?: string
+}
 
 /**
  * The equivalent glob (`globset` with a literal separator) of a GitHub pattern's body, `null`
@@ -1459,6 +1712,22 @@ export interface NextReleaseOptions {
   prerelease?: boolean
 }
 
+/** What may run now in a release, and why the rest may not (`ReleaseState#next`). */
+export interface NextSteps {
+  /** The service. */
+  service: string
+  /** The release version. */
+  version: string
+  /** The digest of the release's image, once known. */
+  digest: string | null
+  /** The steps that may run now. */
+  ready: Array<string>
+  /** Whether every step is done. */
+  complete: boolean
+  /** Every step, in plan order. */
+  steps: Array<StepState>
+}
+
 /** The next version from the released versions and the commit messages since the last release. */
 export declare function nextVersion(released: Array<string>, commits: Array<string>, options?: NextVersionOptions | undefined | null): NextVersion
 
@@ -1598,6 +1867,20 @@ export interface PatternSpec {
   regex?: string | null
 }
 
+/** `pipelines.kinds.<name>`: one pipeline kind. */
+export interface PipelineKindConfig {
+  /**
+   * The CI steps, each at most once (`build`, `unit_test`, `test_image_build`, `test_run`,
+   * `image_build`, `vulnerability_scan`, `image_push`, `chart_package`, `chart_push`,
+   * `git_tag`).
+   */
+  steps?: Array<'build' | 'unit_test' | 'test_image_build' | 'test_run' | 'image_build' | 'vulnerability_scan' | 'image_push' | 'chart_package' | 'chart_push' | 'git_tag'>
+  /** Whether CD follows CI. */
+  deploy?: boolean
+  /** The environments deployed to (default all). */
+  environments?: Array<string>
+}
+
 /** How to read a pipeline file. */
 export interface PipelineLoadOptions {
   /** The dialect; omitted, it is detected from the path and the content (`detectDialect`). */
@@ -1609,6 +1892,33 @@ export interface PipelineLoadOptions {
   azureOptions?: AzureOptions
 }
 
+/** `pipelines.rules[]`: an event (and branch kinds) mapped to a pipeline kind. */
+export interface PipelineRuleConfig {
+  /** One event kind or a list of them. */
+  event: 'push' | 'pull_request' | 'tag' | 'manual' | Array<'push' | 'pull_request' | 'tag' | 'manual'>
+  /** Kinds of the pushed branch (a pull request's source); empty: any. */
+  branch?: Array<string>
+  /** For pull requests: kinds of the target branch; empty: any. */
+  base?: Array<string>
+  /** A pipeline kind, or `none`. */
+  pipeline: string
+}
+
+/** The `pipelines:` section: the pipeline kinds and the rules that choose one per event. */
+export interface PipelinesSection {
+  /**
+   * Kinds by name, merged with the defaults (`validation`, `pull_request`, `trunk`,
+   * `release`, `deploy`); `null` removes a default kind.
+   */
+  kinds?: Record<string, PipelineKindConfig | null>
+  /** The rules, first match wins; replaces the default list when given. */
+  rules?: Array<PipelineRuleConfig>
+  /** The OCI path charts are pushed under (default `helm`). */
+  chart_repository?: string
+  /** The `kubernetes.io/change-cause` template of each deployment. */
+  change_cause?: string
+}
+
 /** How to read pipeline text. */
 export interface PipelineTextOptions {
   /** The dialect of the text. */
@@ -1618,6 +1928,174 @@ export interface PipelineTextOptions {
    * none); omitted, the current documented behaviour.
    */
   azureOptions?: AzureOptions
+}
+
+/** The plan format this package reads and writes; a newer plan is refused (`state_version`). */
+export declare const PLAN_FORMAT: number
+
+/** The classified branch of a plan's event. */
+export interface PlanBranch {
+  /** The short branch name. */
+  name: string
+  /** Its kind (`trunk`, `feature`, `topic`, `release`, or a configured one). */
+  kind: string
+  /** The service it names, for kinds with `{service}`. */
+  service: string | null
+  /** The release version, for release-like kinds. */
+  version: string | null
+}
+
+/** A whole plan as plain data (`Plan#toJSON`). */
+export interface PlanDocument {
+  /** The format version of the plan (`PLAN_FORMAT`). */
+  format: number
+  /** The event planned for. */
+  event: PlanEventSummary
+  /** The pipeline kind run; `null` when no rule matched (or one said `none`). */
+  pipeline: string | null
+  /** Whether anything runs. */
+  run: boolean
+  /** Why this pipeline, or why nothing runs. */
+  reason: string
+  /** The classified branch, when the event has one. */
+  branch: PlanBranch | null
+  /** The release, for a versioned event (a release branch, a release tag). */
+  release: PlanRelease | null
+  /** The environments deployed to, in order. */
+  environments: Array<string>
+  /** One plan per service, sorted by service. */
+  services: Array<ServicePlan>
+  /** Things left out and why. */
+  notes: Array<string>
+}
+
+/**
+ * An event to plan for (`Config#plan`), camelCase keys like results; unknown keys are
+ * refused with `invalid_event`.
+ */
+export interface PlanEvent {
+  /** `push` (a push of `refs/tags/...` counts as `tag`), `pull_request`, `tag` or `manual`. */
+  kind: 'push' | 'pull_request' | 'tag' | 'manual'
+  /** The branch pushed or run on, the tag pushed, or a pull request's source branch. */
+  ref: string
+  /** A pull request's target branch. */
+  baseRef?: string | null
+  /** The commit built (names non-release images `ci-<12 characters>`). */
+  commit?: string | null
+  /** The changed paths; absent or `null`: unknown. */
+  changed?: Array<ChangedPath | string> | null
+}
+
+/** The event a plan was made for, as the plan records it. */
+export interface PlanEventSummary {
+  /** The kind of event (a push of a tag is `tag`). */
+  kind: 'push' | 'pull_request' | 'tag' | 'manual'
+  /** The full ref (`refs/heads/...`, `refs/tags/...`). */
+  ref: string
+  /** For a pull request: the full target ref. */
+  baseRef: string | null
+  /** The commit, when given. */
+  commit: string | null
+  /** How many paths changed; `null` when unknown. */
+  changedPaths: number | null
+}
+
+/**
+ * A gate in front of a step: `passed` (the environment before passed, with `step` and
+ * `sameDigest`), `approval` (`reviewers`, `approvers`, `allowSelfApproval`, `timeout`,
+ * `waitTimer`) or `lock` (`name`). Fields of other gates are `null`.
+ */
+export interface PlanGate {
+  /** Which gate. */
+  gate: 'passed' | 'approval' | 'lock'
+  /** The environment it is about. */
+  environment: string
+  /** `passed`: the step whose success is the environment's result. */
+  step: string | null
+  /** `passed`: whether the digest must be the one that passed there. */
+  sameDigest: boolean | null
+  /** `approval`: how many distinct reviewers must approve. */
+  reviewers: number | null
+  /** `approval`: who may approve (empty: anyone). */
+  approvers: Array<string> | null
+  /** `approval`: whether the release's author may approve. */
+  allowSelfApproval: boolean | null
+  /** `approval`: how long approvals are accepted (`30d`). */
+  timeout: string | null
+  /** `approval`: how long the step waits after the approval (`10m`). */
+  waitTimer: string | null
+  /** `lock`: the lock's name (`shiprail-prod`). */
+  name: string | null
+}
+
+/** A finding of the release configuration lint (`Config#lintRelease`). */
+export interface PlanLintFinding {
+  /** The rule (`shared_cluster`, `no_approval`, ...). */
+  rule: 'shared_cluster' | 'production_data' | 'mutable_tag' | 'ungated_environment' | 'no_approval' | 'any_branch' | 'no_promotion' | 'deploy_on_pull_request'
+  /** `error` or `warning`. */
+  severity: 'error' | 'warning'
+  /** Where in shiprail.yaml (`environments.prod.cluster`). */
+  path: string
+  /** What is wrong. */
+  message: string
+}
+
+/** A plan in brief: each service's steps as `stage/action`, with ` [gate, ...]` when gated. */
+export interface PlanOutline {
+  /** The pipeline kind, if any. */
+  pipeline: string | null
+  /** Whether anything runs. */
+  run: boolean
+  /** Why. */
+  reason: string
+  /** Per service: `ci/build`, `prod/promote [passed:qa, approval:1]`, ... */
+  services: Record<string, Array<string>>
+}
+
+/** The release a versioned plan produces: one service at one version and its names. */
+export interface PlanRelease {
+  /** The service released. */
+  service: string
+  /** The release version (no `v`). */
+  version: string
+  /** The image tag (`v1.0.2`). */
+  imageTag: string
+  /** The image reference CI pushes (`myrepo.azurecr.io/delivery:v1.0.2`). */
+  image: string
+  /** The chart version (`1.0.2`). */
+  chartVersion: string
+  /** The chart appVersion (`1.0.2`). */
+  appVersion: string
+  /** The git tag of the release commit (`delivery-v1.0.2`). */
+  gitTag: string
+  /** The side-by-side Helm release name (`delivery-v1-0-2`). */
+  releaseName: string
+}
+
+/** A group of steps: `ci`, or one environment. */
+export interface PlanStage {
+  /** `ci` or the environment's name. */
+  id: string
+  /** The environment deployed to, for a CD stage. */
+  environment: string | null
+  /** The stages that come before it. */
+  needs: Array<string>
+  /** Its steps, in order. */
+  steps: Array<PlanStep>
+}
+
+/** One step of a service's plan. */
+export interface PlanStep {
+  /** `<service>/<stage>/<action>` (`delivery/prod/deploy`): unique in the plan. */
+  id: string
+  /** What it does. */
+  action: 'build' | 'unit_test' | 'test_image_build' | 'test_run' | 'image_build' | 'vulnerability_scan' | 'image_push' | 'chart_package' | 'chart_push' | 'git_tag' | 'promote' | 'deploy' | 'verify'
+  /** The steps that must have succeeded first. */
+  needs: Array<string>
+  /** The gates that must pass before it starts. */
+  gates: Array<PlanGate>
+  /** What it works on. */
+  inputs: StepInputs
 }
 
 /** `versioning.pre_1_0`. */
@@ -1790,6 +2268,14 @@ export interface PromotionTarget {
   namespace: string
 }
 
+/** Who and when, for a promotion or a deployment. */
+export interface RecordOptions {
+  /** Who did it (a CI identity). */
+  by: string
+  /** When (RFC 3339); defaults to now. */
+  at?: string
+}
+
 /**
  * The credentials of one registry in `RegistryOptions.credentials`: a user name and a
  * password (or a token used as password), a bearer `token`, or none (`{}`). Unknown keys are
@@ -1896,6 +2382,44 @@ export interface ReleaseNames {
   labels: Record<string, string>
 }
 
+/**
+ * A whole release state as plain data (`ReleaseState#toJSON`); the state file itself is
+ * `ReleaseState#toJsonString()`.
+ */
+export interface ReleaseStateDocument {
+  /** The format version (`STATE_FORMAT`). */
+  format: number
+  /** The release: service, version and its names. */
+  release: PlanRelease
+  /** Who started the release. */
+  author: string | null
+  /** The commit released. */
+  commit: string | null
+  /** The release's plan (its service's stages and steps). */
+  plan: ServicePlan
+  /** What ran in each environment before this release (the rollback targets). */
+  previous: Record<string, Deployment>
+  /** The audit trail, oldest first. */
+  audit: Array<AuditEntry>
+}
+
+/** How a new `ReleaseState` starts (every key optional). */
+export interface ReleaseStateOptions {
+  /** The service, when the plan has several (a release plan has one). */
+  service?: string
+  /** Who started the release (may not approve it unless the environment allows). */
+  author?: string
+  /** Who creates the state (the CI identity); defaults to the author, else `shiprail`. */
+  actor?: string
+  /** When (RFC 3339); defaults to now. */
+  at?: string
+  /**
+   * The state of the release that ran before: its deployments become this release's
+   * rollback targets.
+   */
+  previous?: ReleaseState
+}
+
 /** One release tag of a repository and the version it names. */
 export interface ReleaseTag {
   /** The tag (`v1.0.2`). */
@@ -1958,6 +2482,28 @@ export declare function rewriteChartDependencyVersion(text: string, dependency: 
  */
 export declare function rewriteChartVersions(text: string, versions: NewChartVersions): string
 
+/** How to return an environment to what ran there before a release. */
+export interface RollbackPlan {
+  /** The environment. */
+  environment: string
+  /** What runs there now from this release, `null` if it was not deployed. */
+  current: Deployment | null
+  /** What ran before (the target), `null` if unknown. */
+  previous: Deployment | null
+  /** The steps, in order. */
+  steps: Array<RollbackStep>
+  /** Things to know (no previous release known, nothing deployed yet, ...). */
+  notes: Array<string>
+}
+
+/** One step of a rollback. */
+export interface RollbackStep {
+  /** `redeploy`, `verify` or `uninstall`. */
+  action: 'redeploy' | 'verify' | 'uninstall'
+  /** What it works on. */
+  inputs: StepInputs
+}
+
 /** An entry of `services:`. */
 export interface ServiceConfig {
   /** The source paths of the service. */
@@ -1976,6 +2522,22 @@ export interface ServiceConfig {
 export interface ServiceDependency {
   /** The service depended on. */
   service: string
+}
+
+/** The plan of one service. */
+export interface ServicePlan {
+  /** The service. */
+  service: string
+  /** Why it is in the plan (the branch that names it, the path that affected it). */
+  reason: string
+  /** Its image repository (`myrepo.azurecr.io/delivery`). */
+  imageRepository: string
+  /** The image reference CI builds (`...:v1.0.2` for a release, `...:ci-<commit>` otherwise). */
+  image: string
+  /** Its chart directory. */
+  chart: string
+  /** `ci` first, then one stage per environment in deployment order. */
+  stages: Array<PlanStage>
 }
 
 /**
@@ -2036,6 +2598,72 @@ export declare function splitCommitMessages(text: string): Array<string>
 
 /** Splits a list given one item a line (as `git tag` prints it), trimmed, blank lines dropped. */
 export declare function splitLines(text: string): Array<string>
+
+/**
+ * The release state format this package reads and writes; a newer state is refused
+ * (`state_version`).
+ */
+export declare const STATE_FORMAT: number
+
+/**
+ * What a step works on: only the fields that apply to its action are set, the others are
+ * `null`; `values` is empty unless the step deploys.
+ */
+export interface StepInputs {
+  /** The image reference built, scanned, pushed, deployed or verified. */
+  image: string | null
+  /** Whether a built image is pushed (only `image_push` pushes). */
+  push: boolean | null
+  /** The Dockerfile of an image build. */
+  dockerfile: string | null
+  /** The Dockerfile target of an image build (`test` for the test-runner image). */
+  target: string | null
+  /** The step whose recorded digest this step uses (the image is pinned by digest). */
+  digestFrom: string | null
+  /** The chart directory. */
+  chart: string | null
+  /** The chart version (= the release version). */
+  chartVersion: string | null
+  /** The chart appVersion. */
+  appVersion: string | null
+  /** The chart package file (`delivery-1.0.2.tgz`). */
+  chartPackage: string | null
+  /** The OCI chart reference (`oci://myrepo.azurecr.io/helm/delivery`), without version. */
+  chartReference: string | null
+  /** The git tag written. */
+  gitTag: string | null
+  /** The image promoted (the one CI pushed). */
+  sourceImage: string | null
+  /** Where it is promoted to. */
+  targetImage: string | null
+  /** The environment. */
+  environment: string | null
+  /** The environment's cluster (kubeconfig context). */
+  cluster: string | null
+  /** The environment's Kubernetes namespace. */
+  namespace: string | null
+  /** The Helm release name. */
+  releaseName: string | null
+  /** The `kubernetes.io/change-cause` annotation. */
+  changeCause: string | null
+  /**
+   * Helm values set on the deployment (`image.repository`, `image.tag`, the environment's
+   * `values`), keys as written.
+   */
+  values: Record<string, string>
+}
+
+/** Where one step of a release stands, and why. */
+export interface StepState {
+  /** The step. */
+  step: string
+  /** Its action. */
+  action: 'build' | 'unit_test' | 'test_image_build' | 'test_run' | 'image_build' | 'vulnerability_scan' | 'image_push' | 'chart_package' | 'chart_push' | 'git_tag' | 'promote' | 'deploy' | 'verify'
+  /** Where it stands. */
+  status: 'done' | 'ready' | 'blocked' | 'failed'
+  /** Why it is blocked or failed (empty when done or ready). */
+  why: Array<string>
+}
 
 /** The service and version a git tag belongs to. */
 export interface TagAttribution {

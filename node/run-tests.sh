@@ -5,7 +5,7 @@
 # 2. builds the addon with @napi-rs/cli (release; SHIPRAIL_NODE_PROFILE=debug for a debug build),
 #    regenerating index.js and index.d.ts, and fails when they differ from the committed ones,
 # 3. type-checks the typed examples (tsc --noEmit; release-plan.ts, pipeline-runs.mjs and
-#    chart-package.mjs and affected-matrix.mjs via checkJs),
+#    chart-package.mjs, affected-matrix.mjs and release-gate.mjs via checkJs),
 # 4. runs the suite (node --test: conformance vectors, API, errors, coverage, types, and the
 #    packed tarball installed into an empty project), printing its summary,
 # 5. runs the version-sorting benchmark against npm `semver` (tests/bench/node_versions.mjs).
@@ -51,7 +51,7 @@ done
 
 step "type-check (tsc --noEmit)"
 npx tsc --noEmit -p tsconfig.json
-echo "examples/node/release-plan.ts, pipeline-runs.mjs, chart-package.mjs and affected-matrix.mjs type-check"
+echo "examples/node/release-plan.ts, pipeline-runs.mjs, chart-package.mjs, affected-matrix.mjs and release-gate.mjs type-check"
 
 step "node --test"
 status=0

@@ -19,6 +19,7 @@ const {
   Pipeline,
   Platform,
   PromotionPolicy,
+  ReleaseState,
   ReleaseVersion,
   TagTemplate,
   attributeTag,
@@ -57,9 +58,7 @@ const {
 } = shiprail
 
 /** Vector files (by name prefix) whose ops have no Node counterpart yet, with the reason. */
-export const PENDING = new Map([
-  ['plan_', 'pipeline plans (issue 6): the Node API is added with the plan module'],
-])
+export const PENDING = new Map([])
 
 /** Minimum case counts of the files this runner covers (as the Rust runners assert). */
 const MINIMUM = {
@@ -76,6 +75,9 @@ const MINIMUM = {
   chart_release_names: 20,
   trigger_native: 60,
   registry: 60,
+  plan_pipelines: 60,
+  plan_state: 30,
+  plan_lint: 12,
 }
 
 const DIR = join(REPO_ROOT, 'tests', 'conformance')
@@ -148,6 +150,101 @@ function coreReport({ passed, errors, warnings, findings }) {
   })
   return { passed, errors, warnings, findings: findings.map(finding) }
 }
+
+/** An object without its `null` values (the core's serde leaves absent options out). */
+function present(object) {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null))
+}
+
+/** `StepInputs` in the core's serde shape: absent inputs and empty `values` left out, keys kept. */
+function coreInputs({ values, ...rest }) {
+  return { ...snake(present(rest)), ...(Object.keys(values).length ? { values } : {}) }
+}
+
+/** A `PlanStep` in the core's serde shape (a gate's empty `approvers` and empty lists left out). */
+function coreStep(step) {
+  if (step === null) return null
+  const gate = ({ approvers, ...rest }) => ({ ...snake(present(rest)), ...(approvers?.length ? { approvers } : {}) })
+  return {
+    id: step.id,
+    action: step.action,
+    ...(step.needs.length ? { needs: step.needs } : {}),
+    ...(step.gates.length ? { gates: step.gates.map(gate) } : {}),
+    inputs: coreInputs(step.inputs),
+  }
+}
+
+/** `NextSteps` in the core's serde shape. */
+function coreNext({ digest, steps, ...rest }) {
+  return {
+    ...rest,
+    ...(digest === null ? {} : { digest }),
+    steps: steps.map(({ why, ...s }) => ({ ...s, ...(why.length ? { why } : {}) })),
+  }
+}
+
+/** A `RollbackPlan` in the core's serde shape. */
+function coreRollback({ environment, current, previous, steps, notes }) {
+  const deployment = (d) => (d === null ? {} : snake(present(d)))
+  return {
+    environment,
+    ...(current === null ? {} : { current: deployment(current) }),
+    ...(previous === null ? {} : { previous: deployment(previous) }),
+    steps: steps.map((s) => ({ action: s.action, inputs: coreInputs(s.inputs) })),
+    ...(notes.length ? { notes } : {}),
+  }
+}
+
+/** The plan of a plan or state case: `config` (YAML text), `event` (core serde) and `changed`. */
+function planOf(a) {
+  const event = camel(a.event)
+  if (Array.isArray(a.changed)) event.changed = a.changed
+  return Config.fromYaml(a.config).plan(event)
+}
+
+/** Applies one record of a state case, as the Rust runner does (`by` defaults to `ci`). */
+function applyRecord(state, r) {
+  const by = r.by ?? 'ci'
+  switch (r.action) {
+    case 'gate':
+      return state.recordGate(r.step, { by, at: r.at, result: r.result ?? 'passed', digest: opt(r.digest) })
+    case 'approve':
+      return state.recordApproval(r.env, r.digest, { by, at: r.at, comment: opt(r.comment) })
+    case 'promote':
+      return state.recordPromotion(r.env, r.digest, { by, at: r.at })
+    case 'deploy':
+      return state.recordDeployment(r.env, r.digest, { by, at: r.at })
+    default:
+      throw new Error(`unknown record action ${r.action}`)
+  }
+}
+
+/** A state from the case's release `event`, `author`, `at`, optional `previous` spec and `records`. */
+function stateOf(a) {
+  let previous
+  if (a.previous !== null && typeof a.previous === 'object') {
+    const { previous: spec, ...rest } = a
+    previous = stateOf({ ...rest, ...spec })
+  }
+  const state = new ReleaseState(planOf(a), { author: opt(a.author), actor: 'ci', at: a.at, previous })
+  for (const record of a.records ?? []) applyRecord(state, record)
+  return state
+}
+
+/** Sets the value at a JSON pointer that exists (`/audit/1/actor`). */
+function setPointer(document, pointer, value) {
+  const keys = pointer
+    .split('/')
+    .slice(1)
+    .map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~'))
+  const last = keys.pop()
+  const parent = keys.reduce((node, key) => node[key], document)
+  assert.ok(parent !== undefined && last in parent, `the pointer ${pointer} exists`)
+  parent[last] = value
+}
+
+/** Text lines as Rust's `str::lines` gives them (no empty last line). */
+const lines = (text) => text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined)
 
 const OPS = {
   'branch.classify': (a) => snake(classifyBranch(a.ref, { services: opt(a.services), rules: opt(a.rules) })),
@@ -235,6 +332,30 @@ const OPS = {
     return { digest: digest.toString(), algorithm: digest.algorithm, hex: digest.hex, tag_form: digest.tagForm }
   },
   'registry.platform': (a) => new Platform(a.platform).toString(),
+  'plan.outline': (a) => planOf(a).outline(),
+  'plan.step': (a) => coreStep(planOf(a).step(a.step)),
+  'plan.release': (a) => snake(planOf(a).release),
+  'plan.envs': (a) => {
+    const plan = planOf(a)
+    return { environments: plan.environments, notes: plan.notes }
+  },
+  'plan.lint': (a) => Config.fromYaml(a.config).lintRelease(),
+  'plan.ci': (a) => lines(planOf(a).renderCi(a.format)),
+
+  'state.next': (a) => coreNext(stateOf(a).next(a.now)),
+  'state.ready': (a) => stateOf(a).next(a.now).ready,
+  'state.rollback': (a) => coreRollback(stateOf(a).rollbackPlan(a.env)),
+  'state.audit': (a) =>
+    stateOf(a)
+      .audit()
+      .map(({ hash, prev, headerSha256, ...entry }) => snake(present(entry))),
+  'state.tamper': (a) => {
+    const document = JSON.parse(stateOf(a).toJsonString())
+    setPointer(document, a.pointer, a.value)
+    ReleaseState.fromJson(JSON.stringify(document))
+    return 'accepted'
+  },
+
   'registry.credentials': (a) => {
     const { kind, username } = DockerConfig.fromJson(JSON.stringify(a.config)).credentialsForSync(a.registry)
     return kind === 'basic' ? { kind, username } : { kind }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { shiprail, REPO_ROOT, realRegistries, thrown, tgz, unique } from './helpers.mjs'
+import { shiprail, DIGEST, REPO_ROOT, at, realRegistries, releaseState, thrown, tgz, unique } from './helpers.mjs'
 
 const s = shiprail
 const SERVICES = ['delivery', 'dronescheduler', 'ingestion', 'package', 'workflow']
@@ -54,6 +54,15 @@ const PRODUCERS = {
   // Nothing listens on port 1: the promise rejects (it does not throw).
   registry: () =>
     new s.RegistryClient({ retries: 0, dockerConfig: new s.DockerConfig() }).resolve('127.0.0.1:1/delivery:v1.0.2'),
+  // The release state: a forged audit entry, a newer format, a deployment before the
+  // environment before it passed, production without an approval, an approval by the author.
+  state_tampered: () => s.ReleaseState.fromJson(releaseState().toJsonString().replace('"actor": "ci"', '"actor": "mallory"')),
+  state_version: () => s.ReleaseState.fromJson(releaseState().toJsonString().replace('"format": 1', '"format": 9')),
+  gate_not_passed: () => releaseState(['ci']).recordDeployment('qa', DIGEST, { by: 'ci', at: at(30) }),
+  approval_missing: () =>
+    releaseState(['ci', 'dev', 'qa', 'staging']).recordDeployment('prod', DIGEST, { by: 'ci', at: at(60) }),
+  approval_refused: () =>
+    releaseState(['ci', 'dev', 'qa', 'staging']).recordApproval('prod', DIGEST, { by: 'alice', at: at(60) }),
 }
 
 /** A client of the real registries (tests/services/registry.sh), with `password` for the TLS one. */
@@ -90,11 +99,6 @@ const REAL_PRODUCERS = {
 
 /** Codes no operation of the core produces yet, with the reason. */
 const NOT_PRODUCED_YET = {
-  state_tampered: 'the release state (plan module, issue 6) has no Node API yet',
-  state_version: 'the release state (plan module, issue 6) has no Node API yet',
-  gate_not_passed: 'the release state (plan module, issue 6) has no Node API yet',
-  approval_missing: 'the release state (plan module, issue 6) has no Node API yet',
-  approval_refused: 'the release state (plan module, issue 6) has no Node API yet',
   registry_digest_mismatch:
     'only a registry that serves bytes other than their digest produces it; core/tests/registry_faults.rs does so with a fake registry, and no real one misbehaves on demand',
 }
@@ -245,6 +249,8 @@ describe('error details', () => {
   })
 
   it('survives hostile input: empty, huge, control characters, non-ASCII', () => {
+    const state = releaseState(['ci'])
+    const plan = new s.Config().plan({ kind: 'push', ref: 'main' })
     const inputs = ['', 'x'.repeat(1 << 20), 'feature/\u0000\u001b[31m', 'release/délivery/v1.0.2', '\uFEFF', 'v1.0.2\n']
     for (const input of inputs) {
       for (const call of [
@@ -283,6 +289,16 @@ describe('error details', () => {
         () => s.highestRelease([input, `v${input}`], { service: input }),
         () => s.DockerConfig.fromJson(input).credentialsForSync(input),
         () => new s.RegistryClient({ insecure: [input], credentials: { [input]: { token: input } } }),
+        () => new s.Config().plan({ kind: 'push', ref: input, baseRef: input, commit: input, changed: [input] }),
+        () => new s.Config().plan({ kind: input, ref: input }),
+        () => s.Plan.fromJson(input),
+        () => s.ReleaseState.fromJson(input),
+        () => state.recordGate(input, { by: input, at: input, result: input, digest: input }),
+        () => state.recordApproval(input, DIGEST, { by: input, comment: input }),
+        () => state.recordDeployment(input, input, { by: 'ci' }),
+        () => state.next(input),
+        () => state.rollbackPlan(input),
+        () => plan.renderCi(input),
       ]) {
         try {
           call()

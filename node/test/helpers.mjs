@@ -93,3 +93,40 @@ export function unique(name) {
   uniqueCount += 1
   return `node-${process.pid}-${Date.now().toString(36)}-${uniqueCount}/${name}`
 }
+
+/** The image digest the sample release pushes, and one it does not. */
+export const DIGEST = `sha256:${'a'.repeat(64)}`
+export const OTHER_DIGEST = `sha256:${'b'.repeat(64)}`
+
+/** The commit of the sample release. */
+export const COMMIT = '4f2a9c1e0b7d3c2a1f0e9d8c7b6a5f4e3d2c1b0a'
+
+/** `minutes` after 2024-06-11T09:00:00Z, as RFC 3339 (the times of the sample release). */
+export function at(minutes) {
+  return new Date(Date.UTC(2024, 5, 11, 9, minutes)).toISOString().replace('.000Z', 'Z')
+}
+
+/** The plan of a push of `release/delivery/v1.0.2` with the Drone Delivery configuration. */
+export function releasePlan() {
+  const config = shiprail.Config.loadSync(SAMPLE_CONFIG)
+  return config.plan({ kind: 'push', ref: 'release/delivery/v1.0.2', commit: COMMIT })
+}
+
+/**
+ * The state of that release (author `alice`, records by `ci`), with every step of the stages
+ * in `through` recorded in plan order (`'ci'`, then environments: promote, deploy and verify
+ * of `DIGEST`), one minute apart from `at(1)`.
+ */
+export function releaseState(through = [], options = {}) {
+  const state = new shiprail.ReleaseState(releasePlan(), { author: 'alice', actor: 'ci', at: at(0), ...options })
+  let minute = 1
+  const who = () => ({ by: 'ci', at: at(minute++) })
+  for (const stage of through) {
+    for (const step of state.plan.stages.find((s) => s.id === stage).steps) {
+      if (step.action === 'promote') state.recordPromotion(stage, DIGEST, who())
+      else if (step.action === 'deploy') state.recordDeployment(stage, DIGEST, who())
+      else state.recordGate(step.id, { ...who(), digest: step.action === 'image_push' ? DIGEST : undefined })
+    }
+  }
+  return state
+}

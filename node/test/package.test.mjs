@@ -13,7 +13,7 @@ import { PACKAGE_DIR, REPO_ROOT, SAMPLE_CONFIG } from './helpers.mjs'
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 
 /** The typed examples (TypeScript, or JavaScript with `// @ts-check`). */
-const EXAMPLES = ['release-plan.ts', 'pipeline-runs.mjs', 'chart-package.mjs', 'affected-matrix.mjs']
+const EXAMPLES = ['release-plan.ts', 'pipeline-runs.mjs', 'chart-package.mjs', 'affected-matrix.mjs', 'release-gate.mjs']
 
 /** Runs git in `repo` with a fixed identity. */
 function git(repo, ...args) {
@@ -243,6 +243,39 @@ describe('npm package', () => {
     assert.ok(failure, 'an unknown base branch should fail')
     assert.equal(failure.status, 1)
     assert.match(failure.stderr, /^error\[git\]: unknown revision `origin\/no-such-branch`/)
+  })
+
+  it('runs the release-gate example: plan, state, records, and production refused without approval', () => {
+    copyFileSync(join(REPO_ROOT, 'examples', 'node', 'release-gate.mjs'), join(project, 'release-gate.mjs'))
+    const work = mkdtempSync(join(tmpdir(), 'shiprail-gate-'))
+    const [plan, state, outputs] = ['plan.json', 'state.json', 'outputs'].map((f) => join(work, f))
+    const env = { ...process.env, GITHUB_OUTPUT: outputs, GITHUB_ACTOR: 'ci' }
+    const gate = (...args) => run(process.execPath, ['release-gate.mjs', ...args, '--state', state], project, { env })
+    const ref = 'release/delivery/v1.0.2'
+    run(process.execPath, ['release-gate.mjs', 'plan', '--config', SAMPLE_CONFIG, '--ref', ref, '--save', plan], project, { env })
+    assert.ok(readFileSync(outputs, 'utf8').includes('\nimage_tag=v1.0.2\n'))
+    assert.deepStrictEqual(JSON.parse(gate('init', '--plan', plan, '--author', 'alice')).ready, ['delivery/ci/build', 'delivery/ci/chart_package'])
+    const digest = `sha256:${'a'.repeat(64)}`
+    // Run whatever is ready until production waits for its approval.
+    for (let ready = ['start']; ready.length > 0; ) {
+      ready = JSON.parse(gate('next')).ready
+      for (const id of ready) {
+        const [, stage, action] = id.split('/')
+        if (action === 'promote' || action === 'deploy') gate(action, '--env', stage, '--digest', digest)
+        else gate('gate', '--step', id, ...(action === 'image_push' ? ['--digest', digest] : []))
+      }
+    }
+    let refused = null
+    try {
+      gate('deploy', '--env', 'prod', '--digest', digest)
+    } catch (err) {
+      refused = err
+    }
+    assert.equal(refused?.status, 1)
+    assert.match(refused.stderr, /^error\[approval_missing\]: /)
+    gate('approve', '--env', 'prod', '--digest', digest, '--by', 'bob')
+    assert.deepStrictEqual(JSON.parse(gate('deploy', '--env', 'prod', '--digest', digest)).ready, ['delivery/prod/verify'])
+    assert.equal(JSON.parse(gate('gate', '--step', 'prod/verify')).complete, true)
   })
 
   it('reports a bad branch from the example with its code and exit status 1', () => {

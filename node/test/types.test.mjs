@@ -33,6 +33,9 @@ const SECTIONS = {
   PromotionSection: 'Promotion',
   EnvironmentConfig: 'Environment',
   ApprovalConfig: 'Approval',
+  PipelinesSection: 'Pipelines',
+  PipelineKindConfig: 'PipelineKind',
+  PipelineRuleConfig: 'PipelineRule',
 }
 
 describe('index.d.ts', () => {
@@ -119,6 +122,44 @@ describe('index.d.ts', () => {
     for (const key of ['source', 'destination']) assert.equal(declared.PromoteRequestInput[key], false, `${key} is required`)
   })
 
+  it('PlanEvent has the keys the plan event conversion accepts', () => {
+    let err
+    try {
+      new shiprail.Config().plan({ kind: 'push', ref: 'main', nope: 1 })
+    } catch (e) {
+      err = e
+    }
+    assert.equal(err.code, 'invalid_event')
+    const accepted = [...err.message.split('expected one of ')[1].matchAll(/`(\w+)`/g)].map((m) => m[1]).sort()
+    assert.deepStrictEqual(Object.keys(declared.PlanEvent).sort(), accepted)
+    for (const key of ['kind', 'ref']) assert.equal(declared.PlanEvent[key], false, `${key} is required`)
+  })
+
+  it('the plan and state interfaces have the keys of the objects returned', () => {
+    const config = shiprail.Config.loadSync(SAMPLE_CONFIG)
+    const plan = config.plan({ kind: 'push', ref: 'release/delivery/v1.0.2', commit: 'abc' })
+    const same = (object, iface) => assert.deepStrictEqual(Object.keys(object).sort(), Object.keys(declared[iface]).sort(), iface)
+    const doc = plan.toJSON()
+    same(doc, 'PlanDocument')
+    same(doc.event, 'PlanEventSummary')
+    same(doc.branch, 'PlanBranch')
+    same(doc.release, 'PlanRelease')
+    same(doc.services[0], 'ServicePlan')
+    same(doc.services[0].stages[1], 'PlanStage')
+    const deploy = plan.step('delivery/prod/deploy')
+    same(deploy, 'PlanStep')
+    same(deploy.inputs, 'StepInputs')
+    same(deploy.gates[0], 'PlanGate')
+    same(plan.outline(), 'PlanOutline')
+    same(plan.ciVariables('github')[0], 'CiVariable')
+    const state = new shiprail.ReleaseState(plan, { author: 'alice' })
+    same(state.toJSON(), 'ReleaseStateDocument')
+    same(state.audit()[0], 'AuditEntry')
+    same(state.next(), 'NextSteps')
+    same(state.next().steps[0], 'StepState')
+    same(state.rollbackPlan('prod'), 'RollbackPlan')
+  })
+
   it('RegistryCredentials has the keys a client accepts', () => {
     const keys = Object.keys(declared.RegistryCredentials).sort()
     assert.deepStrictEqual(keys, ['password', 'token', 'username'])
@@ -163,6 +204,12 @@ describe('index.d.ts', () => {
     within(config.branches, 'BranchRules')
     within(config.promotion, 'PromotionSection')
     for (const service of Object.values(config.services)) within(service, 'ServiceConfig')
-    for (const env of Object.values(config.environments)) within(env, 'EnvironmentConfig')
+    for (const env of Object.values(config.environments)) {
+      within(env, 'EnvironmentConfig')
+      if (env.approval) within(env.approval, 'ApprovalConfig')
+    }
+    within(config.pipelines, 'PipelinesSection')
+    for (const kind of Object.values(config.pipelines.kinds)) within(kind, 'PipelineKindConfig')
+    for (const rule of config.pipelines.rules) within(rule, 'PipelineRuleConfig')
   })
 })

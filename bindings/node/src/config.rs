@@ -5,8 +5,11 @@
 //! (`branches`, `versioning`, `tags`, ...) come out as plain objects in their YAML form, so they
 //! can be passed as the `rules`/`policy` argument of the free functions.
 
-use crate::convert::{self, Branch, BranchResult, NextRelease, PromotionTarget, Release};
+use crate::convert::{
+    self, Branch, BranchResult, NextRelease, PlanLintFinding, PromotionTarget, Release,
+};
 use crate::error::{OrThrow, throwable};
+use crate::plan::Plan;
 use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{Env, Task};
 use napi_derive::napi;
@@ -239,6 +242,36 @@ impl Config {
     #[napi(getter, ts_return_type = "Record<string, EnvironmentConfig>")]
     pub fn environments(&self) -> napi::Result<Value> {
         convert::to_plain(&self.inner.environments)
+    }
+
+    /// The `pipelines:` section (pipeline kinds and the rules choosing them).
+    #[napi(getter, ts_return_type = "PipelinesSection")]
+    pub fn pipelines(&self) -> napi::Result<Value> {
+        convert::to_plain(&self.inner.pipelines)
+    }
+
+    /// What `event` runs (`shiprail plan`): the pipeline kind, the services and each one's
+    /// stages and steps. An event no rule matches gives a plan with `run: false`.
+    #[napi]
+    pub fn plan(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "PlanEvent")] event: Value,
+    ) -> napi::Result<Plan> {
+        convert::plan_event(event)
+            .and_then(|event| self.inner.plan(&event))
+            .map(Plan::from)
+            .or_throw(env)
+    }
+
+    /// The release configuration lint (`shiprail release lint`): isolation of production,
+    /// data stores, mutable tags, environments reachable without their gates.
+    #[napi]
+    pub fn lint_release(&self) -> Vec<PlanLintFinding> {
+        shiprail::plan::lint(&self.inner)
+            .iter()
+            .map(PlanLintFinding::from)
+            .collect()
     }
 
     /// The whole configuration as a plain object (defaults filled in).

@@ -18,6 +18,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shiprail::{Error, ErrorKind};
+use std::collections::BTreeMap;
 
 /// A `shiprail.yaml` section from a plain JS object; `None`/`null` is the section's defaults.
 pub(crate) fn section<T: DeserializeOwned + Default>(
@@ -1462,4 +1463,802 @@ impl From<&shiprail::registry::Credentials> for CredentialsInfo {
             description: c.describe(),
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans and release state
+
+/// A plan event from the plain JS object `PlanEvent` (camelCase keys, like `TriggerEvent`):
+/// `{ kind, ref, baseRef, commit, changed }`, read strictly (an unknown key is `invalid_event`).
+/// `kind` is parsed by the core's `FromStr`; a `changed` item is a `ChangedPath` or a bare
+/// path; `changed` absent or `null` means the changes are unknown.
+pub(crate) fn plan_event(value: Value) -> shiprail::Result<shiprail::plan::PlanEvent> {
+    use shiprail::plan::{PlanEvent, Trigger};
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct EventIn {
+        kind: String,
+        #[serde(rename = "ref")]
+        reference: String,
+        base_ref: Option<String>,
+        commit: Option<String>,
+        changed: Option<Vec<Value>>,
+    }
+
+    let invalid = |message: String| Error::new(ErrorKind::InvalidEvent, message);
+    let input: EventIn =
+        serde_json::from_value(value).map_err(|e| invalid(format!("invalid event: {e}")))?;
+    let changed = input
+        .changed
+        .map(|items| {
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    changed_item(item)
+                        .map_err(|e| invalid(format!("invalid event: `changed[{i}]`: {e}")))
+                })
+                .collect::<shiprail::Result<Vec<_>>>()
+        })
+        .transpose()?;
+    let mut event = PlanEvent::new(input.kind.parse::<Trigger>()?, input.reference);
+    event.base_ref = input.base_ref;
+    event.commit = input.commit;
+    event.changed = changed;
+    Ok(event)
+}
+
+/// The event a plan was made for, as the plan records it.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct PlanEventSummary {
+    /// The kind of event (a push of a tag is `tag`).
+    #[napi(ts_type = "'push' | 'pull_request' | 'tag' | 'manual'")]
+    pub kind: String,
+    /// The full ref (`refs/heads/...`, `refs/tags/...`).
+    #[napi(js_name = "ref")]
+    pub reference: String,
+    /// For a pull request: the full target ref.
+    pub base_ref: Option<String>,
+    /// The commit, when given.
+    pub commit: Option<String>,
+    /// How many paths changed; `null` when unknown.
+    pub changed_paths: Option<u32>,
+}
+
+impl From<&shiprail::plan::EventSummary> for PlanEventSummary {
+    fn from(e: &shiprail::plan::EventSummary) -> Self {
+        PlanEventSummary {
+            kind: e.kind.to_string(),
+            reference: e.git_ref.clone(),
+            base_ref: e.base_ref.clone(),
+            commit: e.commit.clone(),
+            changed_paths: e
+                .changed_paths
+                .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+        }
+    }
+}
+
+/// The classified branch of a plan's event.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct PlanBranch {
+    /// The short branch name.
+    pub name: String,
+    /// Its kind (`trunk`, `feature`, `topic`, `release`, or a configured one).
+    pub kind: String,
+    /// The service it names, for kinds with `{service}`.
+    pub service: Option<String>,
+    /// The release version, for release-like kinds.
+    pub version: Option<String>,
+}
+
+impl From<&shiprail::plan::BranchInfo> for PlanBranch {
+    fn from(b: &shiprail::plan::BranchInfo) -> Self {
+        PlanBranch {
+            name: b.name.clone(),
+            kind: b.kind.clone(),
+            service: b.service.clone(),
+            version: b.version.clone(),
+        }
+    }
+}
+
+/// The release a versioned plan produces: one service at one version and its names.
+#[napi(object, object_from_js = false)]
+pub struct PlanRelease {
+    /// The service released.
+    pub service: String,
+    /// The release version (no `v`).
+    pub version: String,
+    /// The image tag (`v1.0.2`).
+    pub image_tag: String,
+    /// The image reference CI pushes (`myrepo.azurecr.io/delivery:v1.0.2`).
+    pub image: String,
+    /// The chart version (`1.0.2`).
+    pub chart_version: String,
+    /// The chart appVersion (`1.0.2`).
+    pub app_version: String,
+    /// The git tag of the release commit (`delivery-v1.0.2`).
+    pub git_tag: String,
+    /// The side-by-side Helm release name (`delivery-v1-0-2`).
+    pub release_name: String,
+}
+
+impl From<&shiprail::plan::ReleaseInfo> for PlanRelease {
+    fn from(r: &shiprail::plan::ReleaseInfo) -> Self {
+        PlanRelease {
+            service: r.service.clone(),
+            version: r.version.clone(),
+            image_tag: r.image_tag.clone(),
+            image: r.image.clone(),
+            chart_version: r.chart_version.clone(),
+            app_version: r.app_version.clone(),
+            git_tag: r.git_tag.clone(),
+            release_name: r.release_name.clone(),
+        }
+    }
+}
+
+/// A gate in front of a step: `passed` (the environment before passed, with `step` and
+/// `sameDigest`), `approval` (`reviewers`, `approvers`, `allowSelfApproval`, `timeout`,
+/// `waitTimer`) or `lock` (`name`). Fields of other gates are `null`.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct PlanGate {
+    /// Which gate.
+    #[napi(ts_type = "'passed' | 'approval' | 'lock'")]
+    pub gate: String,
+    /// The environment it is about.
+    pub environment: String,
+    /// `passed`: the step whose success is the environment's result.
+    pub step: Option<String>,
+    /// `passed`: whether the digest must be the one that passed there.
+    pub same_digest: Option<bool>,
+    /// `approval`: how many distinct reviewers must approve.
+    pub reviewers: Option<u32>,
+    /// `approval`: who may approve (empty: anyone).
+    pub approvers: Option<Vec<String>>,
+    /// `approval`: whether the release's author may approve.
+    pub allow_self_approval: Option<bool>,
+    /// `approval`: how long approvals are accepted (`30d`).
+    pub timeout: Option<String>,
+    /// `approval`: how long the step waits after the approval (`10m`).
+    pub wait_timer: Option<String>,
+    /// `lock`: the lock's name (`shiprail-prod`).
+    pub name: Option<String>,
+}
+
+impl From<&shiprail::plan::Gate> for PlanGate {
+    fn from(g: &shiprail::plan::Gate) -> Self {
+        use shiprail::plan::Gate;
+        let mut out = PlanGate {
+            gate: String::new(),
+            environment: String::new(),
+            step: None,
+            same_digest: None,
+            reviewers: None,
+            approvers: None,
+            allow_self_approval: None,
+            timeout: None,
+            wait_timer: None,
+            name: None,
+        };
+        match g {
+            Gate::Passed {
+                environment,
+                step,
+                same_digest,
+            } => {
+                out.gate = "passed".into();
+                out.environment.clone_from(environment);
+                out.step = Some(step.clone());
+                out.same_digest = Some(*same_digest);
+            }
+            Gate::Approval {
+                environment,
+                reviewers,
+                approvers,
+                allow_self_approval,
+                timeout,
+                wait_timer,
+            } => {
+                out.gate = "approval".into();
+                out.environment.clone_from(environment);
+                out.reviewers = Some(*reviewers);
+                out.approvers = Some(approvers.clone());
+                out.allow_self_approval = Some(*allow_self_approval);
+                out.timeout = Some(timeout.to_string());
+                out.wait_timer = Some(wait_timer.to_string());
+            }
+            Gate::Lock { environment, name } => {
+                out.gate = "lock".into();
+                out.environment.clone_from(environment);
+                out.name = Some(name.clone());
+            }
+            other => {
+                // A gate kind added to the core later: its tag and environment at least.
+                let value = serde_json::to_value(other).unwrap_or_default();
+                out.gate = value["gate"].as_str().unwrap_or_default().to_string();
+                out.environment = value["environment"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+            }
+        }
+        out
+    }
+}
+
+/// What a step works on: only the fields that apply to its action are set, the others are
+/// `null`; `values` is empty unless the step deploys.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct StepInputs {
+    /// The image reference built, scanned, pushed, deployed or verified.
+    pub image: Option<String>,
+    /// Whether a built image is pushed (only `image_push` pushes).
+    pub push: Option<bool>,
+    /// The Dockerfile of an image build.
+    pub dockerfile: Option<String>,
+    /// The Dockerfile target of an image build (`test` for the test-runner image).
+    pub target: Option<String>,
+    /// The step whose recorded digest this step uses (the image is pinned by digest).
+    pub digest_from: Option<String>,
+    /// The chart directory.
+    pub chart: Option<String>,
+    /// The chart version (= the release version).
+    pub chart_version: Option<String>,
+    /// The chart appVersion.
+    pub app_version: Option<String>,
+    /// The chart package file (`delivery-1.0.2.tgz`).
+    pub chart_package: Option<String>,
+    /// The OCI chart reference (`oci://myrepo.azurecr.io/helm/delivery`), without version.
+    pub chart_reference: Option<String>,
+    /// The git tag written.
+    pub git_tag: Option<String>,
+    /// The image promoted (the one CI pushed).
+    pub source_image: Option<String>,
+    /// Where it is promoted to.
+    pub target_image: Option<String>,
+    /// The environment.
+    pub environment: Option<String>,
+    /// The environment's cluster (kubeconfig context).
+    pub cluster: Option<String>,
+    /// The environment's Kubernetes namespace.
+    pub namespace: Option<String>,
+    /// The Helm release name.
+    pub release_name: Option<String>,
+    /// The `kubernetes.io/change-cause` annotation.
+    pub change_cause: Option<String>,
+    /// Helm values set on the deployment (`image.repository`, `image.tag`, the environment's
+    /// `values`), keys as written.
+    #[napi(ts_type = "Record<string, string>")]
+    pub values: BTreeMap<String, String>,
+}
+
+impl From<&shiprail::plan::StepInputs> for StepInputs {
+    fn from(i: &shiprail::plan::StepInputs) -> Self {
+        StepInputs {
+            image: i.image.clone(),
+            push: i.push,
+            dockerfile: i.dockerfile.clone(),
+            target: i.target.clone(),
+            digest_from: i.digest_from.clone(),
+            chart: i.chart.clone(),
+            chart_version: i.chart_version.clone(),
+            app_version: i.app_version.clone(),
+            chart_package: i.chart_package.clone(),
+            chart_reference: i.chart_reference.clone(),
+            git_tag: i.git_tag.clone(),
+            source_image: i.source_image.clone(),
+            target_image: i.target_image.clone(),
+            environment: i.environment.clone(),
+            cluster: i.cluster.clone(),
+            namespace: i.namespace.clone(),
+            release_name: i.release_name.clone(),
+            change_cause: i.change_cause.clone(),
+            values: i.values.clone(),
+        }
+    }
+}
+
+/// One step of a service's plan.
+#[napi(object, object_from_js = false)]
+pub struct PlanStep {
+    /// `<service>/<stage>/<action>` (`delivery/prod/deploy`): unique in the plan.
+    pub id: String,
+    /// What it does.
+    #[napi(
+        ts_type = "'build' | 'unit_test' | 'test_image_build' | 'test_run' | 'image_build' | 'vulnerability_scan' | 'image_push' | 'chart_package' | 'chart_push' | 'git_tag' | 'promote' | 'deploy' | 'verify'"
+    )]
+    pub action: String,
+    /// The steps that must have succeeded first.
+    pub needs: Vec<String>,
+    /// The gates that must pass before it starts.
+    pub gates: Vec<PlanGate>,
+    /// What it works on.
+    pub inputs: StepInputs,
+}
+
+impl From<&shiprail::plan::Step> for PlanStep {
+    fn from(s: &shiprail::plan::Step) -> Self {
+        PlanStep {
+            id: s.id.clone(),
+            action: s.action.to_string(),
+            needs: s.needs.clone(),
+            gates: s.gates.iter().map(PlanGate::from).collect(),
+            inputs: (&s.inputs).into(),
+        }
+    }
+}
+
+/// A group of steps: `ci`, or one environment.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct PlanStage {
+    /// `ci` or the environment's name.
+    pub id: String,
+    /// The environment deployed to, for a CD stage.
+    pub environment: Option<String>,
+    /// The stages that come before it.
+    pub needs: Vec<String>,
+    /// Its steps, in order.
+    pub steps: Vec<PlanStep>,
+}
+
+impl From<&shiprail::plan::Stage> for PlanStage {
+    fn from(s: &shiprail::plan::Stage) -> Self {
+        PlanStage {
+            id: s.id.clone(),
+            environment: s.environment.clone(),
+            needs: s.needs.clone(),
+            steps: s.steps.iter().map(PlanStep::from).collect(),
+        }
+    }
+}
+
+/// The plan of one service.
+#[napi(object, object_from_js = false)]
+pub struct ServicePlan {
+    /// The service.
+    pub service: String,
+    /// Why it is in the plan (the branch that names it, the path that affected it).
+    pub reason: String,
+    /// Its image repository (`myrepo.azurecr.io/delivery`).
+    pub image_repository: String,
+    /// The image reference CI builds (`...:v1.0.2` for a release, `...:ci-<commit>` otherwise).
+    pub image: String,
+    /// Its chart directory.
+    pub chart: String,
+    /// `ci` first, then one stage per environment in deployment order.
+    pub stages: Vec<PlanStage>,
+}
+
+impl From<&shiprail::plan::ServicePlan> for ServicePlan {
+    fn from(s: &shiprail::plan::ServicePlan) -> Self {
+        ServicePlan {
+            service: s.service.clone(),
+            reason: s.reason.clone(),
+            image_repository: s.image_repository.clone(),
+            image: s.image.clone(),
+            chart: s.chart.clone(),
+            stages: s.stages.iter().map(PlanStage::from).collect(),
+        }
+    }
+}
+
+/// A whole plan as plain data (`Plan#toJSON`).
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct PlanDocument {
+    /// The format version of the plan (`PLAN_FORMAT`).
+    pub format: u32,
+    /// The event planned for.
+    pub event: PlanEventSummary,
+    /// The pipeline kind run; `null` when no rule matched (or one said `none`).
+    pub pipeline: Option<String>,
+    /// Whether anything runs.
+    pub run: bool,
+    /// Why this pipeline, or why nothing runs.
+    pub reason: String,
+    /// The classified branch, when the event has one.
+    pub branch: Option<PlanBranch>,
+    /// The release, for a versioned event (a release branch, a release tag).
+    pub release: Option<PlanRelease>,
+    /// The environments deployed to, in order.
+    pub environments: Vec<String>,
+    /// One plan per service, sorted by service.
+    pub services: Vec<ServicePlan>,
+    /// Things left out and why.
+    pub notes: Vec<String>,
+}
+
+impl From<&shiprail::plan::Plan> for PlanDocument {
+    fn from(p: &shiprail::plan::Plan) -> Self {
+        PlanDocument {
+            format: p.format,
+            event: (&p.event).into(),
+            pipeline: p.pipeline.clone(),
+            run: p.run,
+            reason: p.reason.clone(),
+            branch: p.branch.as_ref().map(PlanBranch::from),
+            release: p.release.as_ref().map(PlanRelease::from),
+            environments: p.environments.clone(),
+            services: p.services.iter().map(ServicePlan::from).collect(),
+            notes: p.notes.clone(),
+        }
+    }
+}
+
+/// A plan in brief: each service's steps as `stage/action`, with ` [gate, ...]` when gated.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct PlanOutline {
+    /// The pipeline kind, if any.
+    pub pipeline: Option<String>,
+    /// Whether anything runs.
+    pub run: bool,
+    /// Why.
+    pub reason: String,
+    /// Per service: `ci/build`, `prod/promote [passed:qa, approval:1]`, ...
+    #[napi(ts_type = "Record<string, Array<string>>")]
+    pub services: BTreeMap<String, Vec<String>>,
+}
+
+impl From<shiprail::plan::PlanOutline> for PlanOutline {
+    fn from(o: shiprail::plan::PlanOutline) -> Self {
+        PlanOutline {
+            pipeline: o.pipeline,
+            run: o.run,
+            reason: o.reason,
+            services: o.services,
+        }
+    }
+}
+
+/// One variable of a plan for a CI system, in output order.
+#[napi(object, object_from_js = false)]
+pub struct CiVariable {
+    /// Its name (`run`, `matrix`, `image_tag`, ...).
+    pub name: String,
+    /// Its value, unescaped.
+    pub value: String,
+}
+
+/// A finding of the release configuration lint (`Config#lintRelease`).
+#[napi(object, object_from_js = false)]
+pub struct PlanLintFinding {
+    /// The rule (`shared_cluster`, `no_approval`, ...).
+    #[napi(
+        ts_type = "'shared_cluster' | 'production_data' | 'mutable_tag' | 'ungated_environment' | 'no_approval' | 'any_branch' | 'no_promotion' | 'deploy_on_pull_request'"
+    )]
+    pub rule: String,
+    /// `error` or `warning`.
+    #[napi(ts_type = "'error' | 'warning'")]
+    pub severity: String,
+    /// Where in shiprail.yaml (`environments.prod.cluster`).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl From<&shiprail::plan::LintFinding> for PlanLintFinding {
+    fn from(f: &shiprail::plan::LintFinding) -> Self {
+        PlanLintFinding {
+            rule: serde_name(&f.rule),
+            severity: serde_name(&f.severity),
+            path: f.path.clone(),
+            message: f.message.clone(),
+        }
+    }
+}
+
+/// One entry of a release's audit trail: who did what, when, to which digest, chained to the
+/// entry before by its hash. `action` says which fields are set: `init` (`headerSha256`),
+/// `gate` (`step`, `result`, `digest`), `approve` (`environment`, `digest`, `comment`),
+/// `promote` (`environment`, `digest`, `source`, `target`), `deploy` (`environment`,
+/// `digest`, `image`, `releaseName`, `chartVersion`); the others are `null`.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct AuditEntry {
+    /// 0 for the first entry, then one more each.
+    pub seq: u32,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who (a CI user, a reviewer).
+    pub actor: String,
+    /// The commit of the release.
+    pub commit: Option<String>,
+    /// What.
+    #[napi(ts_type = "'init' | 'gate' | 'approve' | 'promote' | 'deploy'")]
+    pub action: String,
+    /// `init`: SHA-256 (hex) of the plan, release and rollback targets.
+    pub header_sha256: Option<String>,
+    /// `gate`: the step.
+    pub step: Option<String>,
+    /// `gate`: its result.
+    #[napi(ts_type = "'passed' | 'failed' | null")]
+    pub result: Option<String>,
+    /// The image digest it is about.
+    pub digest: Option<String>,
+    /// `approve`: what the reviewer said.
+    pub comment: Option<String>,
+    /// `approve`, `promote`, `deploy`: the environment.
+    pub environment: Option<String>,
+    /// `promote`: the source reference.
+    pub source: Option<String>,
+    /// `promote`: the destination reference.
+    pub target: Option<String>,
+    /// `deploy`: the image reference deployed.
+    pub image: Option<String>,
+    /// `deploy`: the Helm release name.
+    pub release_name: Option<String>,
+    /// `deploy`: the chart version.
+    pub chart_version: Option<String>,
+    /// SHA-256 (hex) of the previous entry (64 zeros for the first).
+    pub prev: String,
+    /// SHA-256 (hex) of this entry without `hash`.
+    pub hash: String,
+}
+
+impl From<&shiprail::plan::AuditEntry> for AuditEntry {
+    fn from(e: &shiprail::plan::AuditEntry) -> Self {
+        use shiprail::plan::Record;
+        let mut out = AuditEntry {
+            seq: u32::try_from(e.seq).unwrap_or(u32::MAX),
+            at: e.at.to_string(),
+            actor: e.actor.clone(),
+            commit: e.commit.clone(),
+            action: String::new(),
+            header_sha256: None,
+            step: None,
+            result: None,
+            digest: None,
+            comment: None,
+            environment: None,
+            source: None,
+            target: None,
+            image: None,
+            release_name: None,
+            chart_version: None,
+            prev: e.prev.clone(),
+            hash: e.hash.clone(),
+        };
+        match &e.record {
+            Record::Init { header_sha256 } => {
+                out.header_sha256 = Some(header_sha256.clone());
+            }
+            Record::Gate {
+                step,
+                result,
+                digest,
+            } => {
+                out.step = Some(step.clone());
+                out.result = Some(serde_name(result));
+                out.digest.clone_from(digest);
+            }
+            Record::Approve {
+                environment,
+                digest,
+                comment,
+            } => {
+                out.environment = Some(environment.clone());
+                out.digest = Some(digest.clone());
+                out.comment.clone_from(comment);
+            }
+            Record::Promote {
+                environment,
+                digest,
+                source,
+                target,
+            } => {
+                out.environment = Some(environment.clone());
+                out.digest = Some(digest.clone());
+                out.source = Some(source.clone());
+                out.target = Some(target.clone());
+            }
+            Record::Deploy {
+                environment,
+                digest,
+                image,
+                release_name,
+                chart_version,
+            } => {
+                out.environment = Some(environment.clone());
+                out.digest = Some(digest.clone());
+                out.image = Some(image.clone());
+                out.release_name = Some(release_name.clone());
+                out.chart_version.clone_from(chart_version);
+            }
+            _ => {}
+        }
+        // The tag as the core writes it, for every record kind (a later one included).
+        out.action = serde_json::to_value(&e.record)
+            .ok()
+            .and_then(|v| v["action"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        out
+    }
+}
+
+/// A deployment of a release: what ran where (the rollback plan's `current` and `previous`).
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct Deployment {
+    /// The environment.
+    pub environment: String,
+    /// The service.
+    pub service: String,
+    /// The release version.
+    pub version: String,
+    /// The Helm release name.
+    pub release_name: String,
+    /// The chart version.
+    pub chart_version: Option<String>,
+    /// The OCI chart reference, when charts are pushed to one.
+    pub chart_reference: Option<String>,
+    /// The chart package file, when the chart was deployed from one.
+    pub chart_package: Option<String>,
+    /// The image reference.
+    pub image: String,
+    /// The digest deployed.
+    pub digest: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+}
+
+impl From<&shiprail::plan::Deployment> for Deployment {
+    fn from(d: &shiprail::plan::Deployment) -> Self {
+        Deployment {
+            environment: d.environment.clone(),
+            service: d.service.clone(),
+            version: d.version.clone(),
+            release_name: d.release_name.clone(),
+            chart_version: d.chart_version.clone(),
+            chart_reference: d.chart_reference.clone(),
+            chart_package: d.chart_package.clone(),
+            image: d.image.clone(),
+            digest: d.digest.clone(),
+            at: d.at.to_string(),
+        }
+    }
+}
+
+/// Where one step of a release stands, and why.
+#[napi(object, object_from_js = false)]
+pub struct StepState {
+    /// The step.
+    pub step: String,
+    /// Its action.
+    #[napi(
+        ts_type = "'build' | 'unit_test' | 'test_image_build' | 'test_run' | 'image_build' | 'vulnerability_scan' | 'image_push' | 'chart_package' | 'chart_push' | 'git_tag' | 'promote' | 'deploy' | 'verify'"
+    )]
+    pub action: String,
+    /// Where it stands.
+    #[napi(ts_type = "'done' | 'ready' | 'blocked' | 'failed'")]
+    pub status: String,
+    /// Why it is blocked or failed (empty when done or ready).
+    pub why: Vec<String>,
+}
+
+/// What may run now in a release, and why the rest may not (`ReleaseState#next`).
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct NextSteps {
+    /// The service.
+    pub service: String,
+    /// The release version.
+    pub version: String,
+    /// The digest of the release's image, once known.
+    pub digest: Option<String>,
+    /// The steps that may run now.
+    pub ready: Vec<String>,
+    /// Whether every step is done.
+    pub complete: bool,
+    /// Every step, in plan order.
+    pub steps: Vec<StepState>,
+}
+
+impl From<shiprail::plan::NextSteps> for NextSteps {
+    fn from(n: shiprail::plan::NextSteps) -> Self {
+        NextSteps {
+            service: n.service,
+            version: n.version,
+            digest: n.digest,
+            ready: n.ready,
+            complete: n.complete,
+            steps: n
+                .steps
+                .into_iter()
+                .map(|s| StepState {
+                    step: s.step,
+                    action: s.action.to_string(),
+                    status: serde_name(&s.status),
+                    why: s.why,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One step of a rollback.
+#[napi(object, object_from_js = false)]
+pub struct RollbackStep {
+    /// `redeploy`, `verify` or `uninstall`.
+    #[napi(ts_type = "'redeploy' | 'verify' | 'uninstall'")]
+    pub action: String,
+    /// What it works on.
+    pub inputs: StepInputs,
+}
+
+/// How to return an environment to what ran there before a release.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct RollbackPlan {
+    /// The environment.
+    pub environment: String,
+    /// What runs there now from this release, `null` if it was not deployed.
+    pub current: Option<Deployment>,
+    /// What ran before (the target), `null` if unknown.
+    pub previous: Option<Deployment>,
+    /// The steps, in order.
+    pub steps: Vec<RollbackStep>,
+    /// Things to know (no previous release known, nothing deployed yet, ...).
+    pub notes: Vec<String>,
+}
+
+impl From<shiprail::plan::RollbackPlan> for RollbackPlan {
+    fn from(r: shiprail::plan::RollbackPlan) -> Self {
+        RollbackPlan {
+            environment: r.environment,
+            current: r.current.as_ref().map(Deployment::from),
+            previous: r.previous.as_ref().map(Deployment::from),
+            steps: r
+                .steps
+                .iter()
+                .map(|s| RollbackStep {
+                    action: s.action.clone(),
+                    inputs: (&s.inputs).into(),
+                })
+                .collect(),
+            notes: r.notes,
+        }
+    }
+}
+
+/// A whole release state as plain data (`ReleaseState#toJSON`); the state file itself is
+/// `ReleaseState#toJsonString()`.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct ReleaseStateDocument {
+    /// The format version (`STATE_FORMAT`).
+    pub format: u32,
+    /// The release: service, version and its names.
+    pub release: PlanRelease,
+    /// Who started the release.
+    pub author: Option<String>,
+    /// The commit released.
+    pub commit: Option<String>,
+    /// The release's plan (its service's stages and steps).
+    pub plan: ServicePlan,
+    /// What ran in each environment before this release (the rollback targets).
+    #[napi(ts_type = "Record<string, Deployment>")]
+    pub previous: BTreeMap<String, Deployment>,
+    /// The audit trail, oldest first.
+    pub audit: Vec<AuditEntry>,
+}
+
+impl From<&shiprail::plan::ReleaseState> for ReleaseStateDocument {
+    fn from(s: &shiprail::plan::ReleaseState) -> Self {
+        ReleaseStateDocument {
+            format: s.format,
+            release: (&s.release).into(),
+            author: s.author.clone(),
+            commit: s.commit.clone(),
+            plan: (&s.plan).into(),
+            previous: previous_deployments(s),
+            audit: s.audit().iter().map(AuditEntry::from).collect(),
+        }
+    }
+}
+
+/// The rollback targets of a state, by environment.
+pub(crate) fn previous_deployments(
+    s: &shiprail::plan::ReleaseState,
+) -> BTreeMap<String, Deployment> {
+    s.previous
+        .iter()
+        .map(|(env, d)| (env.clone(), d.into()))
+        .collect()
 }

@@ -11,7 +11,7 @@
 //!   passed as (never converted at runtime; checked against the core's JSON Schema by the tests).
 //! - one module per domain area, each a thin layer of `#[napi]` functions and classes over the
 //!   core: [`branch`], [`version`], [`tag`], [`image`], [`config`], [`release`], [`trigger`],
-//!   [`chart`], [`affected`], [`changes`], [`registry`].
+//!   [`chart`], [`affected`], [`changes`], [`registry`], [`plan`].
 //!
 //! Naming: JS names are the core's names in camelCase (`release_for_branch` ->
 //! `releaseForBranch`); a free function that needs a policy takes it as its last, optional
@@ -26,6 +26,7 @@ pub mod config;
 pub mod convert;
 pub mod error;
 pub mod image;
+pub mod plan;
 pub mod registry;
 pub mod release;
 pub mod tag;

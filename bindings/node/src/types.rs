@@ -192,10 +192,78 @@ pub struct ConfigDocument {
     /// Environments, by name.
     #[napi(ts_type = "Record<string, EnvironmentConfig>")]
     pub environments: String,
-    /// Which pipeline kind each event runs and what each kind does (the plan module's
-    /// `pipelines:` section; its Node API comes with the plan binding).
-    #[napi(ts_type = "Record<string, unknown>")]
-    pub pipelines: Option<String>,
+    /// Which pipeline kind each event runs and what each kind does.
+    pub pipelines: Option<PipelinesSection>,
+}
+
+/// The `pipelines:` section: the pipeline kinds and the rules that choose one per event.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct PipelinesSection {
+    /// Kinds by name, merged with the defaults (`validation`, `pull_request`, `trunk`,
+    /// `release`, `deploy`); `null` removes a default kind.
+    #[napi(ts_type = "Record<string, PipelineKindConfig | null>")]
+    pub kinds: Option<String>,
+    /// The rules, first match wins; replaces the default list when given.
+    pub rules: Option<Vec<PipelineRuleConfig>>,
+    /// The OCI path charts are pushed under (default `helm`).
+    #[napi(js_name = "chart_repository")]
+    pub chart_repository: Option<String>,
+    /// The `kubernetes.io/change-cause` template of each deployment.
+    #[napi(js_name = "change_cause")]
+    pub change_cause: Option<String>,
+}
+
+/// `pipelines.kinds.<name>`: one pipeline kind.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct PipelineKindConfig {
+    /// The CI steps, each at most once (`build`, `unit_test`, `test_image_build`, `test_run`,
+    /// `image_build`, `vulnerability_scan`, `image_push`, `chart_package`, `chart_push`,
+    /// `git_tag`).
+    #[napi(
+        ts_type = "Array<'build' | 'unit_test' | 'test_image_build' | 'test_run' | 'image_build' | 'vulnerability_scan' | 'image_push' | 'chart_package' | 'chart_push' | 'git_tag'>"
+    )]
+    pub steps: Option<Vec<String>>,
+    /// Whether CD follows CI.
+    pub deploy: Option<bool>,
+    /// The environments deployed to (default all).
+    pub environments: Option<Vec<String>>,
+}
+
+/// `pipelines.rules[]`: an event (and branch kinds) mapped to a pipeline kind.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct PipelineRuleConfig {
+    /// One event kind or a list of them.
+    #[napi(
+        ts_type = "'push' | 'pull_request' | 'tag' | 'manual' | Array<'push' | 'pull_request' | 'tag' | 'manual'>"
+    )]
+    pub event: String,
+    /// Kinds of the pushed branch (a pull request's source); empty: any.
+    pub branch: Option<Vec<String>>,
+    /// For pull requests: kinds of the target branch; empty: any.
+    pub base: Option<Vec<String>>,
+    /// A pipeline kind, or `none`.
+    pub pipeline: String,
+}
+
+/// An event to plan for (`Config#plan`), camelCase keys like results; unknown keys are
+/// refused with `invalid_event`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct PlanEvent {
+    /// `push` (a push of `refs/tags/...` counts as `tag`), `pull_request`, `tag` or `manual`.
+    #[napi(ts_type = "'push' | 'pull_request' | 'tag' | 'manual'")]
+    pub kind: String,
+    /// The branch pushed or run on, the tag pushed, or a pull request's source branch.
+    #[napi(js_name = "ref")]
+    pub reference: String,
+    /// A pull request's target branch.
+    #[napi(ts_type = "string | null")]
+    pub base_ref: Option<String>,
+    /// The commit built (names non-release images `ci-<12 characters>`).
+    #[napi(ts_type = "string | null")]
+    pub commit: Option<String>,
+    /// The changed paths; absent or `null`: unknown.
+    #[napi(ts_type = "Array<ChangedPath | string> | null")]
+    pub changed: Option<Vec<String>>,
 }
 
 /// The Azure Pipelines behaviour switches (the core's `AzureOptions`, snake_case keys); an
