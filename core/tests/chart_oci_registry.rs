@@ -154,6 +154,7 @@ async fn shiprail_push_is_pulled_byte_identical_by_helm_3_and_4() {
     for (label, bin) in &helms {
         let home = tempfile::tempdir().unwrap();
         let out = home.path().join("out");
+        std::fs::create_dir_all(&out).unwrap();
         let reference = format!("oci://{plain}/{base}/delivery");
         let text = helm(
             bin,
@@ -365,6 +366,7 @@ async fn tls_registry_with_basic_auth_both_ways() {
             Some(env.get("SHIPRAIL_REGISTRY_PASSWORD")),
         );
         let out = home.path().join("out");
+        std::fs::create_dir_all(&out).unwrap();
         helm(
             bin,
             home.path(),
