@@ -612,7 +612,7 @@ mod tests {
             ("oci://r.io/Charts", "not a valid repository path"),
             ("oci://r.io/a:1.0+x", "not a valid image tag"),
             ("oci://r.io/a@sha256:00", "digest"),
-            ("oci://r.io:1.0.0", "tag needs a repository"),
+            ("oci://r.io:1.0.0", "port `1.0.0` is not made of digits"),
         ];
         for (input, want) in bad {
             let err = input.parse::<ChartReference>().unwrap_err();
@@ -685,13 +685,15 @@ mod tests {
     #[test]
     fn config_json_matches_helm() {
         // What Helm 3.19 and 4.1 wrote for this Chart.yaml (read back from a registry).
-        let file = ChartFile::parse(
-            "apiVersion: v2\nname: probe\nversion: 1.2.3+build.7\nappVersion: \"1.2.3\"\n\
-             description: \"D\u{e9}j\u{e0} <vu> & co\\tx\"\nhome: https://example.com/a?b=c&d\n\
-             sources: [https://s1, https://s2]\nkeywords: [a, b]\nmaintainers:\n  - name: Ann\n    email: ann@example.com\n\
-               - name: Bob\n    url: https://bob\nannotations:\n  org.opencontainers.image.title: ignored\n  custom: \"\u{fc}n\u{ef}\"\n  a.b: \"x\"\n\
-             dependencies:\n  - name: sub\n    version: 0.1.0\n    repository: \"\"\n    import-values: [{child: b, parent: a}, data]\nx-extra: 1\n",
-        )
+        let file = ChartFile::parse(concat!(
+            "apiVersion: v2\nname: probe\nversion: 1.2.3+build.7\nappVersion: \"1.2.3\"\n",
+            "description: \"D\u{e9}j\u{e0} <vu> & co\\tx\"\nhome: https://example.com/a?b=c&d\n",
+            "sources: [https://s1, https://s2]\nkeywords: [a, b]\n",
+            "maintainers:\n  - name: Ann\n    email: ann@example.com\n  - name: Bob\n    url: https://bob\n",
+            "annotations:\n  org.opencontainers.image.title: ignored\n  custom: \"\u{fc}n\u{ef}\"\n  a.b: \"x\"\n",
+            "dependencies:\n  - name: sub\n    version: 0.1.0\n    repository: \"\"\n",
+            "    import-values: [{child: b, parent: a}, data]\nx-extra: 1\n",
+        ))
         .unwrap();
         let config = helm_config_json(file.metadata());
         assert_eq!(
