@@ -5,17 +5,18 @@
 #
 # The registry is the plain-HTTP one of tests/services/registry.sh (`start DIR` writes DIR/env).
 # Needs python3 and skopeo; uses $SHIPRAIL_BIN, else target/debug/shiprail (built when
-# missing). docs/release-tutorial.md walks through what this script does and prints.
+# missing), and helm ($SHIPRAIL_HELM4, else $SHIPRAIL_HELM3, else `helm` on the PATH) to check
+# the pushed chart when there is one. docs/release-tutorial.md walks through what this script
+# does and prints.
 #
-# What is real: the plan and its CI outputs, the chart package, the images in the registry
+# What is real: the plan and its CI outputs, the chart package and its push to the registry
+# (shiprail chart push, pulled back by shiprail and by helm), the images in the registry
 # (written offline by tests/tools/mkoci.py, pushed by skopeo as CI's `image_push` would), the
 # promotion into the production namespace (shiprail image promote, checked with skopeo), the
 # git tag (in a throw-away repository), every gate, approval, promotion and deployment recorded
 # in the release state, each refusal, the rollback plan and the audit trail.
 # What is simulated: compiling, the tests and the scan (recorded as passed: no Docker here), and
 # the Helm deployments (no cluster: the script prints the command each planned step runs).
-# Pushing the chart to an OCI registry is not implemented yet, so this walk-through's release
-# kind leaves `chart_push` out.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -66,7 +67,7 @@ EOF
 }
 check() { [[ "$1" == "$2" ]] || { echo "check failed: '$1' != '$2' ($3)" >&2; exit 1; }; }
 
-say "The configuration: the example's services, the test registry, dev -> qa -> prod, no chart push"
+say "The configuration: the example's services, the test registry, dev -> qa -> prod"
 # The example's services, their images in a namespace of this run (tags never move, so each run
 # gets its own repositories); environments and the release kind of this walk-through.
 sed -e '/^environments:/,$d' -e "s|^registry: .*|registry: $REG|" \
@@ -85,10 +86,11 @@ environments:
     allowed_branches: [release]
     approval: {required: true, reviewers: 1}
 pipelines:
+  chart_repository: $RUN/helm
   kinds:
     release:
       steps: [build, unit_test, test_image_build, test_run, image_build, vulnerability_scan,
-              image_push, chart_package, git_tag]
+              image_push, chart_package, chart_push, git_tag]
       deploy: true
 EOF
 CFG="$WORK/shiprail.yaml"
@@ -145,7 +147,33 @@ release() {
     "the package is the planned file"
   run chart inspect "$WORK/dist/delivery-$version.tgz" | python3 -c 'import json,sys; m=json.load(sys.stdin)["metadata"]; print("  packaged", m["name"], m["version"], "appVersion", m["appVersion"])'
   run release record gate --state "$state" --step ci/chart_package --by ci >/dev/null
-  echo "  (chart push to an OCI registry is not implemented yet: skipped)"
+
+  local chart_ref
+  chart_ref="$(json "$plan" '[s for s in d["services"][0]["stages"][0]["steps"] if s["action"] == "chart_push"][0]["inputs"]["chart_reference"]')"
+  say "CI: push the chart to ${chart_ref%/*} (as helm push does), pull it back, check it with helm"
+  run chart push "$WORK/dist/delivery-$version.tgz" "${chart_ref%/*}" >"$WORK/push.json"
+  check "$(json "$WORK/push.json" 'd["reference"]')" "$chart_ref:$version" "pushed where the plan said"
+  check "$(json "$WORK/push.json" 'd["chart_digest"]')" "sha256:$(json "$WORK/package.json" 'd["sha256"]')" "the chart layer is the package"
+  echo "  $(json "$WORK/push.json" 'd["reference"]') manifest $(json "$WORK/push.json" 'd["digest"]')"
+  run chart push "$WORK/dist/delivery-$version.tgz" "${chart_ref%/*}" >"$WORK/push-again.json"
+  check "$(json "$WORK/push-again.json" 'd["already_pushed"]')" "True" "pushing the same package again writes nothing"
+  run chart package "$WORK/repo/charts/delivery" --version "$version" --mtime 86400 -d "$WORK/other" >/dev/null
+  expect_refusal registry_clobber chart push "$WORK/other/delivery-$version.tgz" "${chart_ref%/*}"
+  run chart versions "$chart_ref" | python3 -c 'import json,sys; print("  versions:", json.load(sys.stdin)["versions"])'
+  run chart pull "$chart_ref" --version "$version" -d "$WORK/pulled" >"$WORK/pull.json"
+  cmp "$WORK/dist/delivery-$version.tgz" "$WORK/pulled/delivery-$version.tgz"
+  echo "  shiprail pulled $(json "$WORK/pull.json" 'd["path"]'): byte-identical"
+  local helm_bin="${SHIPRAIL_HELM4:-${SHIPRAIL_HELM3:-$(command -v helm || true)}}"
+  if [[ -n "$helm_bin" ]]; then
+    mkdir -p "$WORK/helm-pulled"
+    HELM_CONFIG_HOME="$WORK/helm" HELM_CACHE_HOME="$WORK/helm" HELM_DATA_HOME="$WORK/helm" \
+      "$helm_bin" pull "$chart_ref" --version "$version" --plain-http -d "$WORK/helm-pulled" >/dev/null 2>&1
+    cmp "$WORK/dist/delivery-$version.tgz" "$WORK/helm-pulled/delivery-$version.tgz"
+    echo "  $("$helm_bin" version --short) pulled it: byte-identical"
+  else
+    echo "  (no helm binary: the helm pull check is skipped)"
+  fi
+  run release record gate --state "$state" --step ci/chart_push --by ci >/dev/null
 
   say "CI: tag the release commit"
   local tag

@@ -1,13 +1,16 @@
-//! `shiprail chart ...`: lint, version, package and inspect Helm charts; name releases.
+//! `shiprail chart ...`: lint, version, package and inspect Helm charts; push, pull and list
+//! them in OCI registries; name releases.
 
+use super::image::{AccessArgs, block_on};
 use super::{load_config, read_input, to_json};
 use crate::output::{Failure, Outcome};
 use serde_json::json;
 use shiprail::chart::{
-    ArchiveLimits, ChangeCause, ChangeCauseTemplate, ChartArchive, ChartFile, ChartVersions,
-    LintOptions, PackageOptions, lint_dir, package, release_names, sha256_hex,
-    write_dependency_version, write_versions,
+    ArchiveLimits, ChangeCause, ChangeCauseTemplate, ChartArchive, ChartFile, ChartReference,
+    ChartVersions, LintOptions, PackageOptions, lint_dir, package, release_names, rfc3339_utc,
+    sha256_hex, write_dependency_version, write_versions,
 };
+use shiprail::registry::ChartPushOptions;
 use shiprail::version::ReleaseVersion;
 use shiprail::{Error, ErrorKind};
 use std::path::{Path, PathBuf};
@@ -112,6 +115,64 @@ pub(crate) enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Push a packaged chart to an OCI registry as `helm push` does; prints the reference, the
+    /// manifest digest and the tag.
+    Push {
+        /// The packaged chart (`delivery-1.0.2.tgz`).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Where charts go (`oci://myrepo.azurecr.io/helm`); the chart name is appended.
+        #[arg(value_name = "oci://HOST/PATH")]
+        destination: String,
+        /// The `org.opencontainers.image.created` annotation, RFC 3339 (default: from
+        /// $SOURCE_DATE_EPOCH, else 1970-01-01T00:00:00Z, so a push is reproducible).
+        #[arg(long, value_name = "TIME")]
+        created: Option<String>,
+        /// Replace a tag that names another chart (a released version should never change).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        access: AccessArgs,
+    },
+    /// Pull a chart from an OCI registry, verify it and write `<name>-<version>.tgz`; prints
+    /// the path and SHA-256.
+    #[command(disable_version_flag = true)]
+    Pull {
+        /// The chart (`oci://myrepo.azurecr.io/helm/delivery`).
+        #[arg(value_name = "oci://HOST/PATH/NAME")]
+        reference: String,
+        /// The chart version (default: the tag in the reference, else the highest version).
+        #[arg(long, value_name = "VERSION")]
+        version: Option<String>,
+        /// The output directory.
+        #[arg(
+            short = 'd',
+            long = "destination",
+            value_name = "DIR",
+            default_value = "."
+        )]
+        destination: PathBuf,
+        #[command(flatten)]
+        access: AccessArgs,
+    },
+    /// List the chart versions in an OCI repository, highest first.
+    Versions {
+        /// The chart (`oci://myrepo.azurecr.io/helm/delivery`).
+        #[arg(value_name = "oci://HOST/PATH/NAME")]
+        reference: String,
+        #[command(flatten)]
+        access: AccessArgs,
+    },
+}
+
+fn read_file(file: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(file).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot read `{}`: {e}", file.display()),
+        )
+        .with_input(file.display().to_string())
+    })
 }
 
 fn parse_version(s: &str) -> Result<ReleaseVersion, Error> {
@@ -271,6 +332,64 @@ pub(crate) fn run(cmd: &Command) -> Outcome {
             value["sha256"] = json!(sha256_hex(&bytes));
             value["archive_size"] = json!(bytes.len());
             Ok(value)
+        }
+        Command::Push {
+            file,
+            destination,
+            created,
+            force,
+            access,
+        } => {
+            let destination: ChartReference = destination.parse()?;
+            let bytes = read_file(file)?;
+            let created = match created {
+                Some(c) => c.clone(),
+                None => rfc3339_utc(
+                    std::env::var("SOURCE_DATE_EPOCH")
+                        .ok()
+                        .and_then(|s| s.trim().parse().ok())
+                        .unwrap_or(0),
+                ),
+            };
+            let options = ChartPushOptions {
+                created: Some(created),
+                force: *force,
+                limits: ArchiveLimits::default(),
+            };
+            let client = access.client()?;
+            to_json(&block_on(client.push_chart(
+                &bytes,
+                &destination,
+                &options,
+            ))??)
+        }
+        Command::Pull {
+            reference,
+            version,
+            destination,
+            access,
+        } => {
+            let reference: ChartReference = reference.parse()?;
+            let client = access.client()?;
+            let pulled = block_on(client.pull_chart(
+                &reference,
+                version.as_deref(),
+                &ArchiveLimits::default(),
+            ))??;
+            let path = pulled.write_to(destination)?;
+            let mut value = to_json(&pulled)?;
+            value["path"] = json!(path.display().to_string());
+            value["sha256"] = json!(pulled.chart_digest.hex());
+            Ok(value)
+        }
+        Command::Versions { reference, access } => {
+            let reference: ChartReference = reference.parse()?;
+            let client = access.client()?;
+            let versions = block_on(client.chart_versions(&reference))??;
+            Ok(json!({
+                "reference": reference.without_tag().to_string(),
+                "versions": versions,
+            }))
         }
     }
 }

@@ -123,7 +123,8 @@ pub(crate) struct AccessArgs {
 }
 
 impl AccessArgs {
-    fn client(&self) -> Result<RegistryClient, Error> {
+    /// The registry client these options describe (shared by `image` and `chart`).
+    pub(crate) fn client(&self) -> Result<RegistryClient, Error> {
         RegistryClient::new(RegistryOptions {
             ca_files: self.ca_file.clone(),
             insecure: self.insecure.clone(),
@@ -135,7 +136,7 @@ impl AccessArgs {
 }
 
 /// A runtime for one command: a single thread is enough for a few HTTP streams.
-fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Error> {
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

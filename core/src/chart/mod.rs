@@ -4,7 +4,9 @@
 //! packages and loads charts the way Helm does, without Helm: the release pipeline sets the
 //! chart version and appVersion from the release version, lints the chart, packages it into a
 //! reproducible archive, and names the Helm release that deploys it side by side with other
-//! versions. Pushing and pulling charts to OCI registries lives elsewhere.
+//! versions. Pushing and pulling charts to OCI registries is
+//! [`RegistryClient::push_chart`](crate::registry) (feature `registry`); the formats it writes
+//! are here.
 //!
 //! ## Chart.yaml
 //!
@@ -205,13 +207,60 @@
 //! ## OCI tags
 //!
 //! A chart version with build metadata is pushed under a tag with `_` for `+`
-//! ([`chart_oci_tag`](crate::tag::chart_oci_tag)), as Helm does.
+//! ([`chart_oci_tag`](crate::tag::chart_oci_tag)), as Helm does. Listing a repository's
+//! versions reads the tags back ([`chart_versions_from_tags`]): `_` becomes `+`, only strict
+//! SemVer counts, highest first.
+//!
+//! ```
+//! use shiprail::chart::chart_versions_from_tags;
+//! assert_eq!(chart_versions_from_tags(&["1.0.2", "1.0.3_b.1", "v1.0.4", "latest"]), ["1.0.3+b.1", "1.0.2"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Charts as OCI artifacts
+//!
+//! [`ChartReference`] is an `oci://HOST[:PORT]/PATH[:TAG]` location: the host must read as a
+//! registry (`localhost`, or with a `.` or a `:`), the path follows the OCI repository rules,
+//! a digest is refused. A chart pushed to `oci://r.io/helm` lands in repository
+//! `helm/<name>`, tag [`chart_oci_tag`](crate::tag::chart_oci_tag) of its version.
+//!
+//! ```
+//! use shiprail::chart::ChartReference;
+//! let base: ChartReference = "oci://myrepo.azurecr.io/helm".parse()?;
+//! let chart = base.join("delivery")?.with_version("1.0.2+build.5")?;
+//! assert_eq!(chart.to_string(), "oci://myrepo.azurecr.io/helm/delivery:1.0.2_build.5");
+//! assert_eq!("oci://registry/helm".parse::<ChartReference>().unwrap_err().code(), "invalid_image_reference");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! What is pushed is byte for byte what Helm 3.19 and 4.1 push for the same archive and
+//! creation time: the config blob ([`helm_config_json`], media type
+//! [`HELM_CONFIG_MEDIA_TYPE`]) is the Chart.yaml metadata as Go's `encoding/json` writes
+//! Helm's `Metadata` (Helm's field order, empty fields left out, unknown fields dropped,
+//! strings sanitized like Helm's loader, `<>&` escaped); the one layer is the archive
+//! ([`HELM_CHART_LAYER_MEDIA_TYPE`]); the manifest ([`helm_manifest_json`]) is an OCI image
+//! manifest without a `mediaType` field, with Helm's annotations ([`helm_annotations`]).
+//! `org.opencontainers.image.created` is where shiprail chooses differently: Helm takes the
+//! archive file's modification time, which differs between machines; shiprail writes
+//! [`DEFAULT_CREATED`] (the epoch, like the entries of a package) unless given a time, so the
+//! same archive always gives the same manifest digest.
+//!
+//! ```
+//! use shiprail::chart::{helm_annotations, helm_config_json, helm_manifest_json, ChartFile, DEFAULT_CREATED};
+//! let md = ChartFile::parse("apiVersion: v2\nname: delivery\nversion: 1.0.2\n")?.metadata().clone();
+//! let manifest = helm_manifest_json(&helm_config_json(&md), b"tgz", &helm_annotations(&md, DEFAULT_CREATED));
+//! let text = String::from_utf8(manifest)?;
+//! assert!(text.starts_with(r#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.cncf.helm.config.v1+json""#));
+//! assert!(text.contains(r#""org.opencontainers.image.created":"1970-01-01T00:00:00Z""#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod helm_rules;
 mod helmignore;
 mod lint;
 mod load;
 mod metadata;
+mod oci;
 mod package;
 mod release_name;
 mod versioning;
@@ -224,6 +273,12 @@ pub use lint::{
 pub use load::{ArchiveFile, ArchiveLimits, ArchiveSummary, ChartArchive};
 pub use metadata::{
     ApiVersion, CHART_FILE, ChartFile, ChartMetadata, ChartType, Dependency, Maintainer,
+};
+pub use oci::{
+    ChartReference, DEFAULT_CREATED, HELM_CHART_LAYER_MEDIA_TYPE, HELM_CONFIG_MEDIA_TYPE,
+    HELM_LEGACY_CHART_LAYER_MEDIA_TYPE, HELM_PROV_LAYER_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE,
+    chart_versions_from_tags, check_created, helm_annotations, helm_config_json,
+    helm_manifest_json, rfc3339_utc,
 };
 pub use package::{ChartPackage, PackageOptions, package, sha256_hex};
 pub use release_name::{
@@ -249,6 +304,7 @@ const _: () = {
     assert_send_sync::<ChartFile>();
     assert_send_sync::<ChartMetadata>();
     assert_send_sync::<ChartPackage>();
+    assert_send_sync::<ChartReference>();
     assert_send_sync::<ChartType>();
     assert_send_sync::<ChartVersions>();
     assert_send_sync::<Dependency>();

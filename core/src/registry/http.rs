@@ -83,6 +83,8 @@ pub(crate) struct RawResponse {
     pub(crate) status: StatusCode,
     pub(crate) headers: reqwest::header::HeaderMap,
     pub(crate) body: String,
+    /// The body as received (binary blobs are read from here).
+    pub(crate) bytes: bytes::Bytes,
 }
 
 impl RawResponse {
@@ -112,7 +114,7 @@ impl RawResponse {
         }
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
@@ -170,7 +172,8 @@ impl RegistryClient {
                         .map_err(OciDistributionError::RequestError)?;
                     let status = response.status();
                     let headers = response.headers().clone();
-                    let body = response.text().await.unwrap_or_default();
+                    let bytes = response.bytes().await.unwrap_or_default();
+                    let body = String::from_utf8_lossy(&bytes).into_owned();
                     if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
                         return Err(OciDistributionError::ServerError {
                             code: status.as_u16(),
@@ -182,6 +185,7 @@ impl RegistryClient {
                         status,
                         headers,
                         body,
+                        bytes,
                     })
                 }
             };

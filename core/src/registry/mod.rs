@@ -155,6 +155,24 @@
 //! planned, each blob skipped, mounted or copied with its bytes, each manifest, the tag); the
 //! CLI turns them into a progress bar on a terminal.
 //!
+//! # Helm charts
+//!
+//! [`RegistryClient::push_chart`] pushes a packaged chart the way `helm push` does (repository
+//! `PATH/<name>`, tag = version with `_` for `+`, Helm's config, layer, manifest and
+//! annotations; see [`chart`](crate::chart)'s OCI section), after loading the archive with the
+//! loader's checks; a tag that names other content is
+//! [`ErrorKind::RegistryClobber`](crate::ErrorKind::RegistryClobber) unless forced, the same
+//! archive again is `already_pushed`. [`RegistryClient::pull_chart`] verifies the manifest and
+//! layer digests and media types and loads the archive; [`RegistryClient::chart_versions`]
+//! lists the SemVer tags as versions, highest first.
+//!
+//! ```
+//! use shiprail::registry::ChartPushOptions;
+//! let options = ChartPushOptions::default();
+//! assert!(options.created.is_none() && !options.force);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Tags, digests, releases, deletion
 //!
 //! [`RegistryClient::list_tags`], [`RegistryClient::resolve`] (tag or digest to digest, media
@@ -164,6 +182,7 @@
 //! no other tag names it).
 
 mod auth;
+mod chart;
 mod client;
 mod digest;
 mod http;
@@ -173,6 +192,7 @@ mod policy;
 mod promote;
 
 pub use auth::{Credentials, DockerConfig, Secret};
+pub use chart::{ChartPull, ChartPush, ChartPushOptions};
 pub use client::{DeletedTag, RegistryClient, RegistryOptions, Resolved};
 pub use digest::Digest;
 pub use platform::Platform;
@@ -197,4 +217,7 @@ const _: fn() = || {
     check::<BlobCounts>();
     check::<ProgressEvent>();
     check::<Promotion>();
+    check::<ChartPush>();
+    check::<ChartPull>();
+    check::<ChartPushOptions>();
 };
