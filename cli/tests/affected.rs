@@ -100,6 +100,13 @@ fn changed_paths_from_stdin_with_explain() {
         (code, out),
         (0, json!({"affected": ["ingestion", "package"]}))
     );
+    // git quotes a path holding a tab or non-ASCII bytes; the quoted form is read.
+    let (code, out) = run_in(
+        &std::env::temp_dir(),
+        &["affected", "--config", &config, "--changed-from", "-"],
+        "U\t\"src/shipping/package/caf\\303\\251\\tx.js\"\n",
+    );
+    assert_eq!((code, out), (0, json!({"affected": ["package"]})));
 }
 
 /// A repository holding the example's shiprail.yaml, with main and a feature branch.
@@ -246,6 +253,19 @@ fn input_errors_exit_2() {
     ]);
     assert_eq!(code, 2);
     assert_eq!(out["error"]["code"], "io");
+
+    // A change list that is not `git diff --name-status` output is refused, naming the line.
+    let (code, out) = run_in(
+        &std::env::temp_dir(),
+        &["affected", "--config", &config, "--changed-from", "-"],
+        "M\tREADME.md\nR100\tsrc/shipping/package/a.js\n",
+    );
+    assert_eq!(code, 2);
+    assert_eq!(out["error"]["code"], "git");
+    assert_eq!(
+        out["error"]["message"],
+        "malformed `git diff --name-status` output, line 2: status `R100` is followed by 1 path, not 2 (the old path, then the new one)"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let (code, out) = run_in(dir.path(), &["affected", "--changed-from", "-"], "src/x\n");

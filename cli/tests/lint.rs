@@ -109,6 +109,20 @@ fn broken_pipelines_fail_with_every_finding() {
         (typo["location"]["line"].as_u64(), typo["file"].as_str()),
         (Some(4), azure.to_str())
     );
+    // Every located finding of a pipeline file is self-describing: its location names the file.
+    let pipelines = [azure.to_str().unwrap(), workflow.to_str().unwrap()];
+    for finding in report["findings"].as_array().unwrap() {
+        if pipelines.iter().any(|p| finding["file"] == *p) && !finding["location"].is_null() {
+            assert_eq!(finding["location"]["file"], finding["file"], "{finding}");
+        }
+    }
+    let in_workflow = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"] == workflow.to_str().unwrap())
+        .unwrap();
+    assert_eq!(in_workflow["location"]["file"], workflow.to_str().unwrap());
     assert!(report["errors"].as_u64().unwrap() >= 2);
 }
 

@@ -35,12 +35,26 @@
 //!
 //! # Statuses
 //!
-//! git's statuses map onto [`ChangeStatus`]: `A` added, `M` modified, `T` (a type change, such
-//! as a file becoming a symlink) modified, `D` deleted, `R<score>` renamed (rename detection is
-//! on; both the old and the new path count as changed, see [`ChangedPath::paths`]), `C<score>`
-//! copied: the copy is added and its source is untouched. Rename detection only shapes the
-//! status: when git gives it up on a huge change set, the rename shows as a delete plus an
-//! add, which touches the same two paths.
+//! One table reads git's status letters, for the NUL-separated output git gives shiprail
+//! ([`parse_name_status`]), for its line form ([`parse_name_status_lines`]) and for the change
+//! lists of `--changed-from` ([`crate::trigger::event::parse_changed_lines`]):
+//!
+//! | status | paths | becomes |
+//! |---|---|---|
+//! | `A` | 1 | [`ChangeStatus::Added`] |
+//! | `M`, `M<score>` | 1 | [`ChangeStatus::Modified`] (the score is the dissimilarity of a rewrite that `-B` found) |
+//! | `T` | 1 | [`ChangeStatus::Modified`]: a type change, such as a file becoming a symlink |
+//! | `U` | 1 | [`ChangeStatus::Modified`]: unmerged (`git diff` in a work tree with a merge conflict); the path differs on at least one side, so it counts as changed |
+//! | `D` | 1 | [`ChangeStatus::Deleted`] |
+//! | `R<score>` | 2: old, new | [`ChangeStatus::Renamed`]; both paths count as changed, see [`ChangedPath::paths`] |
+//! | `C<score>` | 2: source, copy | [`ChangeStatus::Added`] for the copy; its source is untouched |
+//! | `X` | | refused: git's "unknown" change type, which git prints only when it has a bug |
+//! | `B` | | refused: a `--diff-filter` letter for broken pairs, never printed (git prints `M<score>`) |
+//!
+//! A score is a percentage, 0 to 100, of one to three digits (git prints three: `R100`,
+//! `C075`); `R` and `C` are read without one too. `A`, `D`, `T` and `U` take none. Rename
+//! detection only shapes the status: when git gives it up on a huge change set, the rename
+//! shows as a delete plus an add, which touches the same two paths.
 //!
 //! ```
 //! use shiprail::changes::parse_name_status;
@@ -51,6 +65,11 @@
 //! assert_eq!(changed[0].previous_path.as_deref(), Some("old name.cs"));
 //! assert_eq!(changed[0].paths().collect::<Vec<_>>(), ["new\nname.cs", "old name.cs"]);
 //! assert_eq!(changed[1].status, ChangeStatus::Deleted);
+//! let err = parse_name_status(b"M\0a\0X\0b\0").unwrap_err();
+//! assert_eq!(
+//!     err.message(),
+//!     "malformed `git diff --name-status -z` output, entry 2: status `X` is git's \"unknown\" change type, which git prints only when it has a bug; the change cannot be read"
+//! );
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -379,76 +398,289 @@ fn path_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// What one status token of `git diff --name-status` means: the single table that both the
+/// NUL-separated form ([`parse_name_status`]) and the line form ([`parse_name_status_lines`],
+/// and through it [`crate::trigger::event::parse_changed_lines`]) read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    /// A status followed by one path.
+    One(ChangeStatus),
+    /// `R<score>`: the old path, then the new one.
+    Renamed,
+    /// `C<score>`: the source, then the copy.
+    Copied,
+}
+
+impl Status {
+    /// Reads a status token (see the module's "Statuses"); the error is the reason, without
+    /// the position, which the caller adds.
+    fn read(token: &[u8]) -> std::result::Result<Status, String> {
+        let shown = || String::from_utf8_lossy(token).escape_debug().to_string();
+        let Some((&letter, score)) = token.split_first() else {
+            return Err(String::from("empty status"));
+        };
+        let (status, scored) = match letter {
+            b'A' => (Status::One(ChangeStatus::Added), false),
+            b'D' => (Status::One(ChangeStatus::Deleted), false),
+            // `M<score>`: a rewrite that `-B` found (the score is the dissimilarity).
+            b'M' => (Status::One(ChangeStatus::Modified), true),
+            // A type change (a file became a symlink): the path's content changed.
+            b'T' => (Status::One(ChangeStatus::Modified), false),
+            // Unmerged: the path is in conflict, so it differs on at least one side.
+            b'U' => (Status::One(ChangeStatus::Modified), false),
+            b'R' => (Status::Renamed, true),
+            b'C' => (Status::Copied, true),
+            b'X' if score.is_empty() => {
+                return Err(String::from(
+                    "status `X` is git's \"unknown\" change type, which git prints only when it has a bug; the change cannot be read",
+                ));
+            }
+            b'B' if score.is_empty() => {
+                return Err(String::from(
+                    "status `B` (broken pair) is a `--diff-filter` letter, never a status git prints; a broken pair is printed as `M<score>`",
+                ));
+            }
+            _ => {
+                return Err(format!(
+                    "unknown status `{}` (git prints A, C<score>, D, M, R<score>, T or U)",
+                    shown()
+                ));
+            }
+        };
+        if score.is_empty() {
+            return Ok(status);
+        }
+        if !scored {
+            return Err(format!(
+                "status `{}`: `{}` takes no score (only C, M and R do)",
+                shown(),
+                char::from(letter)
+            ));
+        }
+        let percent = std::str::from_utf8(score)
+            .ok()
+            .filter(|s| s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|s| s.parse::<u8>().ok());
+        match percent {
+            Some(p) if p <= 100 => Ok(status),
+            _ => Err(format!(
+                "status `{}` has an invalid score: a score is a percentage from 0 to 100, such as `R100` or `C075`",
+                shown()
+            )),
+        }
+    }
+
+    /// How many paths follow the status.
+    fn paths(self) -> usize {
+        match self {
+            Status::One(_) => 1,
+            Status::Renamed | Status::Copied => 2,
+        }
+    }
+
+    /// The change, from the paths in git's order (old before new).
+    fn change(self, mut paths: Vec<String>) -> ChangedPath {
+        let last = paths.pop().unwrap_or_default();
+        match self {
+            Status::One(status) => ChangedPath {
+                path: last,
+                status,
+                previous_path: None,
+            },
+            Status::Renamed => ChangedPath {
+                path: last,
+                status: ChangeStatus::Renamed,
+                previous_path: paths.pop(),
+            },
+            // A copy leaves its source untouched: only the new path changed.
+            Status::Copied => ChangedPath {
+                path: last,
+                status: ChangeStatus::Added,
+                previous_path: None,
+            },
+        }
+    }
+}
+
 /// Parses the output of `git diff --name-status -z` (or `git diff-tree -r --name-status -z`):
 /// a status token, then one path, or two for a rename or copy (old, then new), each ended by a
-/// NUL byte.
+/// NUL byte. The statuses are those of the module's "Statuses" section.
 ///
 /// Useful when the diff is produced elsewhere (a CI checkout script, a cached file). Output
-/// that does not follow that shape is [`ErrorKind::Git`].
+/// that does not follow that shape is [`ErrorKind::Git`], naming the entry (the 1-based count
+/// of statuses read) where it stops.
 pub fn parse_name_status(bytes: &[u8]) -> Result<Vec<ChangedPath>> {
     let mut tokens = bytes.split(|b| *b == 0);
     let mut changed = Vec::new();
-    let malformed = |why: String| {
-        Error::new(
-            ErrorKind::Git,
-            format!("malformed `git diff --name-status -z` output: {why}"),
-        )
-    };
-    while let Some(status) = tokens.next() {
-        if status.is_empty() {
+    let mut entry = 0usize;
+    while let Some(token) = tokens.next() {
+        if token.is_empty() {
             // The NUL after the last path leaves one empty token.
             continue;
         }
-        let mut path = || {
-            tokens
-                .next()
-                .filter(|p| !p.is_empty())
-                .map(path_text)
-                .ok_or_else(|| {
-                    malformed(format!(
-                        "status `{}` is not followed by a path",
-                        String::from_utf8_lossy(status).escape_debug()
-                    ))
-                })
+        entry += 1;
+        let malformed = |why: String| {
+            let hint = if token.contains(&b'\t') || token.contains(&b'\n') {
+                " (this looks like the output of `git diff --name-status` without `-z`)"
+            } else {
+                ""
+            };
+            Error::new(
+                ErrorKind::Git,
+                format!("malformed `git diff --name-status -z` output, entry {entry}: {why}{hint}"),
+            )
+            .with_input(String::from_utf8_lossy(token).into_owned())
         };
-        let letter = status[0];
-        let score_ok = status[1..].iter().all(u8::is_ascii_digit);
-        let change = match letter {
-            b'A' | b'M' | b'T' | b'D' if status.len() == 1 => ChangedPath {
-                path: path()?,
-                status: match letter {
-                    b'A' => ChangeStatus::Added,
-                    b'D' => ChangeStatus::Deleted,
-                    _ => ChangeStatus::Modified,
-                },
-                previous_path: None,
-            },
-            b'R' if score_ok => {
-                let old = path()?;
-                ChangedPath {
-                    path: path()?,
-                    status: ChangeStatus::Renamed,
-                    previous_path: Some(old),
-                }
+        let status = Status::read(token).map_err(malformed)?;
+        let mut paths = Vec::with_capacity(status.paths());
+        for _ in 0..status.paths() {
+            match tokens.next().filter(|p| !p.is_empty()) {
+                Some(path) => paths.push(path_text(path)),
+                None => return Err(malformed(missing_paths(token, status, paths.len()))),
             }
-            b'C' if score_ok => {
-                let _source = path()?;
-                ChangedPath {
-                    path: path()?,
-                    status: ChangeStatus::Added,
-                    previous_path: None,
-                }
-            }
-            _ => {
-                return Err(malformed(format!(
-                    "unknown status `{}` (expected A, M, T, D, R<score> or C<score>)",
-                    String::from_utf8_lossy(status).escape_debug()
-                )));
-            }
-        };
-        changed.push(change);
+        }
+        changed.push(status.change(paths));
     }
     Ok(changed)
+}
+
+/// Parses the output of `git diff --name-status` without `-z`, one change a line: a status, a
+/// tab, and one path (two, tab-separated, for a rename or copy). A line without a tab is a bare
+/// path, taken as modified, so the output of `git diff --name-only` reads too.
+///
+/// git quotes a path that holds a tab, a newline, a `"` or a `\` (and, unless
+/// `core.quotePath` is off, any non-ASCII byte) C-style: `"new\ttab"`, `"caf\303\251"`; such
+/// a path is unquoted here. Blank lines are skipped and a trailing `\r` is dropped. A line that
+/// does not follow that shape is [`ErrorKind::Git`], naming its 1-based line number.
+///
+/// ```
+/// use shiprail::changes::parse_name_status_lines;
+/// use shiprail::trigger::ChangeStatus;
+/// let changed = parse_name_status_lines("M100\tbig\nR087\t\"old\\tname\"\tnew\nsrc/x\n")?;
+/// assert_eq!(changed[0].status, ChangeStatus::Modified);
+/// assert_eq!(changed[1].previous_path.as_deref(), Some("old\tname"));
+/// assert_eq!(changed[2].path, "src/x");
+/// let err = parse_name_status_lines("M\ta\nR100\tonly-old\n").unwrap_err();
+/// assert_eq!(
+///     err.message(),
+///     "malformed `git diff --name-status` output, line 2: status `R100` is followed by 1 path, not 2 (the old path, then the new one)"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn parse_name_status_lines(text: &str) -> Result<Vec<ChangedPath>> {
+    let mut changed = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        changed.push(parse_name_status_line(line).map_err(|why| {
+            Error::new(
+                ErrorKind::Git,
+                format!(
+                    "malformed `git diff --name-status` output, line {}: {why}",
+                    index + 1
+                ),
+            )
+            .with_input(line)
+        })?);
+    }
+    Ok(changed)
+}
+
+/// One line of [`parse_name_status_lines`] (without its line ending); the error is the reason.
+pub(crate) fn parse_name_status_line(line: &str) -> std::result::Result<ChangedPath, String> {
+    let Some((token, rest)) = line.split_once('\t') else {
+        return Ok(ChangedPath::modified(unquote_path(line)?));
+    };
+    let status = Status::read(token.as_bytes())?;
+    let fields: Vec<&str> = rest.split('\t').collect();
+    if fields.len() != status.paths() || fields.iter().any(|f| f.is_empty()) {
+        let given = fields.iter().filter(|f| !f.is_empty()).count();
+        let why = if fields.len() > status.paths() && given >= status.paths() {
+            let unit = if status.paths() == 1 { "path" } else { "paths" };
+            format!(
+                "status `{}` takes {} {unit}, but {} tab-separated ones follow (git quotes a path that holds a tab)",
+                token.escape_debug(),
+                status.paths(),
+                fields.len()
+            )
+        } else {
+            missing_paths(token.as_bytes(), status, given)
+        };
+        return Err(why);
+    }
+    let paths = fields
+        .into_iter()
+        .map(unquote_path)
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(status.change(paths))
+}
+
+/// Why a status lacks paths.
+fn missing_paths(token: &[u8], status: Status, given: usize) -> String {
+    let token = String::from_utf8_lossy(token);
+    match (status, given) {
+        (Status::One(_), _) | (_, 0) => {
+            format!(
+                "status `{}` is not followed by a path",
+                token.escape_debug()
+            )
+        }
+        _ => format!(
+            "status `{}` is followed by 1 path, not 2 (the old path, then the new one)",
+            token.escape_debug()
+        ),
+    }
+}
+
+/// A path as git prints it without `-z`: as it is, or C-quoted (`"a\tb"`, `"caf\303\251"`)
+/// when it starts with `"`.
+fn unquote_path(field: &str) -> std::result::Result<String, String> {
+    let Some(inner) = field.strip_prefix('"') else {
+        return Ok(field.to_string());
+    };
+    let bad = |why: &str| format!("quoted path `{}` {why}", field.escape_debug());
+    let mut bytes = Vec::with_capacity(inner.len());
+    let mut rest = inner.as_bytes().iter().copied().peekable();
+    while let Some(b) = rest.next() {
+        match b {
+            b'"' => {
+                return if rest.peek().is_none() {
+                    Ok(path_text(&bytes))
+                } else {
+                    Err(bad("goes on after its closing `\"`"))
+                };
+            }
+            b'\\' => {
+                let escaped = match rest.next() {
+                    Some(b'a') => 0x07,
+                    Some(b'b') => 0x08,
+                    Some(b't') => b'\t',
+                    Some(b'n') => b'\n',
+                    Some(b'v') => 0x0b,
+                    Some(b'f') => 0x0c,
+                    Some(b'r') => b'\r',
+                    Some(b'"') => b'"',
+                    Some(b'\\') => b'\\',
+                    Some(d @ b'0'..=b'3') => {
+                        let mut value = u32::from(d - b'0');
+                        for _ in 0..2 {
+                            match rest.next() {
+                                Some(o @ b'0'..=b'7') => value = value * 8 + u32::from(o - b'0'),
+                                _ => return Err(bad("has an octal escape without three digits")),
+                            }
+                        }
+                        u8::try_from(value).map_err(|_| bad("has an octal escape above `\\377`"))?
+                    }
+                    _ => return Err(bad("has an unknown escape after `\\`")),
+                };
+                bytes.push(escaped);
+            }
+            other => bytes.push(other),
+        }
+    }
+    Err(bad("has no closing `\"`"))
 }
 
 #[cfg(test)]
@@ -460,9 +692,10 @@ mod tests {
         check::<Git>();
     };
 
-    fn statuses(out: &[u8]) -> Vec<(ChangeStatus, String, Option<String>)> {
-        parse_name_status(out)
-            .unwrap_or_default()
+    type Change = (ChangeStatus, String, Option<String>);
+
+    fn triples(changed: Vec<ChangedPath>) -> Vec<Change> {
+        changed
             .into_iter()
             .map(|c| (c.status, c.path, c.previous_path))
             .collect()
@@ -470,67 +703,279 @@ mod tests {
 
     type Expected<'a> = &'a [(ChangeStatus, &'a str, Option<&'a str>)];
 
+    fn owned(want: Expected<'_>) -> Vec<Change> {
+        want.iter()
+            .map(|(s, p, o)| (*s, p.to_string(), o.map(str::to_string)))
+            .collect()
+    }
+
+    /// Every status in both forms: the `-z` bytes and the line form must read the same.
     #[test]
-    fn name_status_table() {
+    fn every_status_in_both_forms() {
         use ChangeStatus::*;
-        let cases: &[(&[u8], Expected<'_>)] = &[
-            (b"", &[]),
-            (b"M\0a\0", &[(Modified, "a", None)]),
+        let cases: &[(&str, &str, Expected<'_>)] = &[
+            ("A\0a\0", "A\ta", &[(Added, "a", None)]),
+            ("M\0a\0", "M\ta", &[(Modified, "a", None)]),
+            ("M100\0a\0", "M100\ta", &[(Modified, "a", None)]),
+            ("M072\0a\0", "M072\ta", &[(Modified, "a", None)]),
+            ("T\0link\0", "T\tlink", &[(Modified, "link", None)]),
             (
-                b"A\0a b\0D\0c\0",
+                "U\0conflict\0",
+                "U\tconflict",
+                &[(Modified, "conflict", None)],
+            ),
+            ("D\0gone\0", "D\tgone", &[(Deleted, "gone", None)]),
+            ("R100\0o\0n\0", "R100\to\tn", &[(Renamed, "n", Some("o"))]),
+            ("R087\0o\0n\0", "R087\to\tn", &[(Renamed, "n", Some("o"))]),
+            ("R0\0o\0n\0", "R0\to\tn", &[(Renamed, "n", Some("o"))]),
+            ("R\0o\0n\0", "R\to\tn", &[(Renamed, "n", Some("o"))]),
+            (
+                "C075\0src\0copy\0",
+                "C075\tsrc\tcopy",
+                &[(Added, "copy", None)],
+            ),
+            (
+                "C75\0src\0copy\0",
+                "C75\tsrc\tcopy",
+                &[(Added, "copy", None)],
+            ),
+            ("C\0src\0copy\0", "C\tsrc\tcopy", &[(Added, "copy", None)]),
+            ("", "", &[]),
+            (
+                "A\0a b\0D\0c\0",
+                "A\ta b\nD\tc\n",
                 &[(Added, "a b", None), (Deleted, "c", None)],
             ),
-            (b"T\0link\0", &[(Modified, "link", None)]),
-            (b"R100\0o\0n\0", &[(Renamed, "n", Some("o"))]),
-            (b"R\0o\0n\0", &[(Renamed, "n", Some("o"))]),
-            (b"C050\0src\0copy\0", &[(Added, "copy", None)]),
-            (b"M\0caf\xc3\xa9\0", &[(Modified, "caf\u{e9}", None)]),
-            (b"M\0bad\xff\0", &[(Modified, "bad\u{fffd}", None)]),
-            (b"M\0no-final-nul", &[(Modified, "no-final-nul", None)]),
+            (
+                "M\0caf\u{e9}\0",
+                "M\tcaf\u{e9}",
+                &[(Modified, "caf\u{e9}", None)],
+            ),
+            // git quotes special paths only without `-z`.
+            (
+                "R100\0tab\tname\0new\ttab\0",
+                "R100\t\"tab\\tname\"\t\"new\\ttab\"",
+                &[(Renamed, "new\ttab", Some("tab\tname"))],
+            ),
+            (
+                "M\0caf\u{e9}\0",
+                "M\t\"caf\\303\\251\"",
+                &[(Modified, "caf\u{e9}", None)],
+            ),
+            (
+                "M\0a\nb\"c\\\0",
+                "M\t\"a\\nb\\\"c\\\\\"",
+                &[(Modified, "a\nb\"c\\", None)],
+            ),
+            (
+                "M\0no-final-nul",
+                "M\tno-final-nul",
+                &[(Modified, "no-final-nul", None)],
+            ),
         ];
-        for (input, want) in cases {
-            let want: Vec<_> = want
-                .iter()
-                .map(|(s, p, o)| (*s, p.to_string(), o.map(str::to_string)))
-                .collect();
+        for (z, lines, want) in cases {
+            let want = owned(want);
+            let from_z = parse_name_status(z.as_bytes()).map(triples);
+            assert_eq!(from_z.as_ref().ok(), Some(&want), "-z {z:?}: {from_z:?}");
+            let from_lines = parse_name_status_lines(lines).map(triples);
             assert_eq!(
-                statuses(input),
-                want,
-                "{:?}",
-                String::from_utf8_lossy(input)
+                from_lines.as_ref().ok(),
+                Some(&want),
+                "{lines:?}: {from_lines:?}"
             );
+            let lenient = triples(crate::trigger::event::parse_changed_lines(lines));
+            assert_eq!(lenient, want, "parse_changed_lines {lines:?}");
         }
     }
 
     #[test]
-    fn malformed_name_status() {
-        let cases: &[(&[u8], &str)] = &[
+    fn line_form_extras() {
+        use ChangeStatus::*;
+        let cases: &[(&str, Expected<'_>)] = &[
+            ("src/a.rs", &[(Modified, "src/a.rs", None)]),
             (
-                b"M\0",
-                "malformed `git diff --name-status -z` output: status `M` is not followed by a path",
+                "\"caf\\303\\251\"\r\n\n  \n",
+                &[(Modified, "caf\u{e9}", None)],
+            ),
+            (
+                "M\ta\r\nD\tb\r\n",
+                &[(Modified, "a", None), (Deleted, "b", None)],
+            ),
+            ("\"\\001\\377\"", &[(Modified, "\u{1}\u{fffd}", None)]),
+            ("a \"b\"", &[(Modified, "a \"b\"", None)]),
+        ];
+        for (lines, want) in cases {
+            let got = parse_name_status_lines(lines).map(triples);
+            assert_eq!(got.ok(), Some(owned(want)), "{lines:?}");
+        }
+    }
+
+    #[test]
+    fn non_utf8_paths_keep_their_valid_parts() {
+        let got = parse_name_status(b"M\0bad\xff\0").map(triples);
+        assert_eq!(
+            got.ok(),
+            Some(vec![(
+                ChangeStatus::Modified,
+                "bad\u{fffd}".to_string(),
+                None
+            )])
+        );
+    }
+
+    #[test]
+    fn malformed_z_output() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"M\0", "entry 1: status `M` is not followed by a path"),
+            (
+                b"A\0a\0M\0",
+                "entry 2: status `M` is not followed by a path",
+            ),
+            (
+                b"R100\0",
+                "entry 1: status `R100` is not followed by a path",
             ),
             (
                 b"R100\0only-old\0",
-                "malformed `git diff --name-status -z` output: status `R100` is not followed by a path",
+                "entry 1: status `R100` is followed by 1 path, not 2 (the old path, then the new one)",
             ),
             (
-                b"U\0conflict\0",
-                "malformed `git diff --name-status -z` output: unknown status `U` (expected A, M, T, D, R<score> or C<score>)",
+                b"M\0a\0X\0b\0",
+                "entry 2: status `X` is git's \"unknown\" change type, which git prints only when it has a bug; the change cannot be read",
             ),
             (
-                b"Rx\0a\0b\0",
-                "malformed `git diff --name-status -z` output: unknown status `Rx` (expected A, M, T, D, R<score> or C<score>)",
+                b"B\0a\0",
+                "entry 1: status `B` (broken pair) is a `--diff-filter` letter, never a status git prints; a broken pair is printed as `M<score>`",
+            ),
+            (
+                b"Q\0a\0",
+                "entry 1: unknown status `Q` (git prints A, C<score>, D, M, R<score>, T or U)",
+            ),
+            (
+                b"X100\0a\0",
+                "entry 1: unknown status `X100` (git prints A, C<score>, D, M, R<score>, T or U)",
             ),
             (
                 b"MM\0a\0",
-                "malformed `git diff --name-status -z` output: unknown status `MM` (expected A, M, T, D, R<score> or C<score>)",
+                "entry 1: status `MM` has an invalid score: a score is a percentage from 0 to 100, such as `R100` or `C075`",
+            ),
+            (
+                b"Rx\0a\0b\0",
+                "entry 1: status `Rx` has an invalid score: a score is a percentage from 0 to 100, such as `R100` or `C075`",
+            ),
+            (
+                b"R101\0a\0b\0",
+                "entry 1: status `R101` has an invalid score: a score is a percentage from 0 to 100, such as `R100` or `C075`",
+            ),
+            (
+                b"C0100\0a\0b\0",
+                "entry 1: status `C0100` has an invalid score: a score is a percentage from 0 to 100, such as `R100` or `C075`",
+            ),
+            (
+                b"A100\0a\0",
+                "entry 1: status `A100`: `A` takes no score (only C, M and R do)",
+            ),
+            (
+                b"U1\0a\0",
+                "entry 1: status `U1`: `U` takes no score (only C, M and R do)",
+            ),
+            (
+                b"M\ta\n",
+                "entry 1: status `M\\ta\\n` has an invalid score: a score is a percentage from 0 to 100, such as `R100` or `C075` (this looks like the output of `git diff --name-status` without `-z`)",
+            ),
+            (
+                b"\xff\0a\0",
+                "entry 1: unknown status `\u{fffd}` (git prints A, C<score>, D, M, R<score>, T or U)",
             ),
         ];
         for (input, message) in cases {
             let err = parse_name_status(input).err();
-            assert_eq!(err.as_ref().map(Error::message), Some(*message));
+            let want = format!("malformed `git diff --name-status -z` output, {message}");
+            assert_eq!(err.as_ref().map(Error::message), Some(want.as_str()));
             assert_eq!(err.map(|e| e.kind()), Some(ErrorKind::Git));
         }
+    }
+
+    #[test]
+    fn malformed_lines() {
+        let cases: &[(&str, &str)] = &[
+            ("M\t", "line 1: status `M` is not followed by a path"),
+            (
+                "A\ta\n\nM\t\n",
+                "line 3: status `M` is not followed by a path",
+            ),
+            (
+                "R100\tonly-old",
+                "line 1: status `R100` is followed by 1 path, not 2 (the old path, then the new one)",
+            ),
+            (
+                "C075\t\tnew",
+                "line 1: status `C075` is followed by 1 path, not 2 (the old path, then the new one)",
+            ),
+            (
+                "M\ta\tb",
+                "line 1: status `M` takes 1 path, but 2 tab-separated ones follow (git quotes a path that holds a tab)",
+            ),
+            (
+                "R100\ta\tb\tc",
+                "line 1: status `R100` takes 2 paths, but 3 tab-separated ones follow (git quotes a path that holds a tab)",
+            ),
+            (
+                "a\nX\tb",
+                "line 2: status `X` is git's \"unknown\" change type, which git prints only when it has a bug; the change cannot be read",
+            ),
+            (
+                "B\tb",
+                "line 1: status `B` (broken pair) is a `--diff-filter` letter, never a status git prints; a broken pair is printed as `M<score>`",
+            ),
+            (
+                "src/a b\tc",
+                "line 1: unknown status `src/a b` (git prints A, C<score>, D, M, R<score>, T or U)",
+            ),
+            (
+                "D1\ta",
+                "line 1: status `D1`: `D` takes no score (only C, M and R do)",
+            ),
+            (
+                "M\t\"open",
+                "line 1: quoted path `\\\"open` has no closing `\"`",
+            ),
+            (
+                "\"a\"b",
+                "line 1: quoted path `\\\"a\\\"b` goes on after its closing `\"`",
+            ),
+            (
+                "M\t\"a\\q\"",
+                "line 1: quoted path `\\\"a\\\\q\\\"` has an unknown escape after `\\`",
+            ),
+            (
+                "M\t\"a\\12\"",
+                "line 1: quoted path `\\\"a\\\\12\\\"` has an octal escape without three digits",
+            ),
+        ];
+        for (input, message) in cases {
+            let err = parse_name_status_lines(input).err();
+            let want = format!("malformed `git diff --name-status` output, {message}");
+            assert_eq!(
+                err.as_ref().map(Error::message),
+                Some(want.as_str()),
+                "{input:?}"
+            );
+            assert_eq!(err.map(|e| e.kind()), Some(ErrorKind::Git));
+            // The lenient reader keeps every line, taking the one it cannot read whole.
+            assert_eq!(
+                crate::trigger::event::parse_changed_lines(input).len(),
+                input.lines().filter(|l| !l.trim().is_empty()).count()
+            );
+        }
+        let lenient = crate::trigger::event::parse_changed_lines("R100\tonly-old\nX\tb");
+        assert_eq!(
+            lenient,
+            [
+                ChangedPath::modified("R100\tonly-old"),
+                ChangedPath::modified("X\tb")
+            ]
+        );
     }
 
     #[test]
@@ -566,8 +1011,33 @@ mod tests {
     fn hostile_output_never_panics() {
         let big = vec![b'M'; 1 << 20];
         assert!(parse_name_status(&big).is_err());
-        for input in [&b"\0\0\0"[..], b"R1\0\0\0", b"\xff\0a\0", b"A\0\0"] {
+        let big_text = "M".repeat(1 << 20);
+        assert!(parse_name_status_lines(&big_text).is_ok());
+        let quotes = format!("M\t\"{}", "\\".repeat(1 << 19));
+        assert!(parse_name_status_lines(&quotes).is_err());
+        for input in [
+            &b"\0\0\0"[..],
+            b"R1\0\0\0",
+            b"\xff\0a\0",
+            b"A\0\0",
+            b"\t\0\t",
+        ] {
             let _ = parse_name_status(input);
+            let _ = parse_name_status_lines(&String::from_utf8_lossy(input));
+            let _ = crate::trigger::event::parse_changed_lines(&String::from_utf8_lossy(input));
+        }
+        for input in [
+            "\t",
+            "\t\t",
+            "\"",
+            "\"\\",
+            "\"\\3",
+            "\u{0}\t\u{0}",
+            "\u{202e}\t\u{1F600}",
+        ] {
+            let _ = parse_name_status_lines(input);
+            // Whitespace-only lines are skipped; anything else is kept.
+            assert!(crate::trigger::event::parse_changed_lines(input).len() <= 1);
         }
     }
 }

@@ -5,8 +5,8 @@ use crate::output::Outcome;
 use serde_json::json;
 use shiprail::affected::AffectedMatcher;
 use shiprail::changes::Git;
+use shiprail::changes::parse_name_status_lines;
 use shiprail::trigger::ChangedPath;
-use shiprail::trigger::event::parse_changed_lines;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -50,10 +50,11 @@ pub(crate) struct Args {
 }
 
 /// Reads the change set: from a file (bare paths or `git diff --name-status` lines, as
-/// `shiprail trigger eval --changed-from` reads them), or from git.
+/// `shiprail trigger eval --changed-from` reads them; a malformed line is an error naming it),
+/// or from git.
 fn changes(args: &Args) -> Result<Vec<ChangedPath>, shiprail::Error> {
     if let Some(file) = &args.changed_from {
-        return Ok(parse_changed_lines(&read_input(file)?));
+        return parse_name_status_lines(&read_input(file)?);
     }
     let git = Git::new(&args.repo);
     let head = args.head.as_deref().unwrap_or("HEAD");

@@ -4,9 +4,9 @@ use super::{read_input, require_config, to_json};
 use crate::output::{self, Format, Outcome};
 use serde_json::json;
 use shiprail::changes::Git;
+use shiprail::changes::parse_name_status_lines;
 use shiprail::plan::{CiFormat, Plan, PlanEvent, Trigger, ci};
 use shiprail::trigger::ChangedPath;
-use shiprail::trigger::event::parse_changed_lines;
 use shiprail::{Error, ErrorKind};
 use std::io::Write;
 use std::path::PathBuf;
@@ -85,7 +85,7 @@ fn parse_trigger(s: &str) -> Result<Trigger, String> {
 
 fn changes(args: &Args) -> Result<Option<Vec<ChangedPath>>, Error> {
     if let Some(file) = &args.changed_from {
-        return Ok(Some(parse_changed_lines(&read_input(file)?)));
+        return Ok(Some(parse_name_status_lines(&read_input(file)?)?));
     }
     let git = Git::new(&args.repo);
     let head = args.head.as_deref().unwrap_or("HEAD");

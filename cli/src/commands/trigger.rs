@@ -2,7 +2,7 @@
 
 use super::{read_input, to_json};
 use crate::output::Outcome;
-use shiprail::trigger::event::parse_changed_lines;
+use shiprail::changes::parse_name_status_lines;
 use shiprail::trigger::{Dialect, Event, EventKind, PipelineFile};
 use std::path::PathBuf;
 
@@ -61,7 +61,7 @@ pub(crate) fn run(cmd: &Command) -> Outcome {
         Command::Eval(args) => {
             let pipeline = PipelineFile::load(args.dialect, &args.file)?;
             let changed = match &args.changed_from {
-                Some(path) => Some(parse_changed_lines(&read_input(path)?)),
+                Some(path) => Some(parse_name_status_lines(&read_input(path)?)?),
                 None => None,
             };
             let event = Event {

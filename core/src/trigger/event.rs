@@ -146,8 +146,13 @@ pub fn full_ref(name: &str) -> String {
 
 /// Reads a list of changed paths, one a line: either bare paths (taken as modified) or the
 /// lines `git diff --name-status` prints (`M\tpath`, `A\tpath`, `D\tpath`, `R100\told\tnew`,
-/// `C75\told\tnew`, `T\tpath`), so its output can be piped in as it is. Blank lines are skipped;
-/// a trailing `\r` is dropped.
+/// `C075\told\tnew`, `T\tpath`, `U\tpath`), so its output can be piped in as it is. The status
+/// letters mean what the table of [`crate::changes`] says, and git's quoted paths
+/// (`"new\ttab"`) are unquoted: this is [`crate::changes::parse_name_status_lines`], except
+/// that it never fails. A line that does not read (an unknown status such as `X`, a rename
+/// with one path, a broken quote) is taken whole as one modified path, so that nothing
+/// listed is dropped; call `parse_name_status_lines` to refuse such input instead. Blank lines
+/// are skipped; a trailing `\r` is dropped.
 ///
 /// ```
 /// use shiprail::trigger::event::parse_changed_lines;
@@ -156,42 +161,15 @@ pub fn full_ref(name: &str) -> String {
 /// assert_eq!(changed[0].path, "src/a.rs");
 /// assert_eq!(changed[1].status, ChangeStatus::Deleted);
 /// assert_eq!(changed[2].paths().collect::<Vec<_>>(), ["new/c.rs", "old/c.rs"]);
+/// assert_eq!(parse_changed_lines("X\tsrc/d.rs")[0].path, "X\tsrc/d.rs");
 /// ```
 pub fn parse_changed_lines(text: &str) -> Vec<ChangedPath> {
     text.lines()
         .map(|line| line.strip_suffix('\r').unwrap_or(line))
         .filter(|line| !line.trim().is_empty())
-        .map(parse_changed_line)
+        .map(|line| {
+            crate::changes::parse_name_status_line(line)
+                .unwrap_or_else(|_| ChangedPath::modified(line))
+        })
         .collect()
-}
-
-fn parse_changed_line(line: &str) -> ChangedPath {
-    let mut fields = line.split('\t');
-    let (Some(status), Some(first)) = (fields.next(), fields.next()) else {
-        return ChangedPath::modified(line);
-    };
-    let second = fields.next();
-    let score_ok = |s: &str| s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit());
-    let simple = |status| ChangedPath {
-        path: first.to_string(),
-        status,
-        previous_path: None,
-    };
-    match (status.split_at_checked(1), second, fields.next()) {
-        (Some(("A", "")), None, None) => simple(ChangeStatus::Added),
-        (Some(("M" | "T" | "U", "")), None, None) => simple(ChangeStatus::Modified),
-        (Some(("D", "")), None, None) => simple(ChangeStatus::Deleted),
-        (Some(("R", score)), Some(new), None) if score_ok(score) => ChangedPath {
-            path: new.to_string(),
-            status: ChangeStatus::Renamed,
-            previous_path: Some(first.to_string()),
-        },
-        // A copy leaves its source untouched: only the new path changed.
-        (Some(("C", score)), Some(new), None) if score_ok(score) => ChangedPath {
-            path: new.to_string(),
-            status: ChangeStatus::Added,
-            previous_path: None,
-        },
-        _ => ChangedPath::modified(line),
-    }
 }

@@ -72,6 +72,19 @@ pub struct Finding {
     pub suggestion: Option<String>,
 }
 
+impl Finding {
+    /// The finding with `file` as the file of its location (when it has one and names no file
+    /// yet): a pipeline loaded from a file reports findings that say which file they are about,
+    /// as its parse errors do.
+    #[must_use]
+    pub fn in_file(mut self, file: Option<&std::path::Path>) -> Finding {
+        if let (Some(location), Some(file)) = (self.location.as_mut(), file) {
+            location.file.get_or_insert_with(|| file.to_path_buf());
+        }
+        self
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(location) = &self.location {

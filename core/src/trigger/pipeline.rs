@@ -143,11 +143,116 @@ impl PipelineFile {
         }
     }
 
-    /// The dialect's lint findings against the repository's rules and files.
+    /// The file the pipeline was loaded from ([`PipelineFile::load`]), when it was.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            PipelineFile::Azure(p) => p.path(),
+            PipelineFile::Github(w) => w.path(),
+        }
+    }
+
+    /// The pipeline as read from `path`, for text the caller read itself: lint findings then
+    /// name the file.
+    #[must_use]
+    pub fn with_path(self, path: impl Into<std::path::PathBuf>) -> PipelineFile {
+        match self {
+            PipelineFile::Azure(p) => PipelineFile::Azure(p.with_path(path)),
+            PipelineFile::Github(w) => PipelineFile::Github(w.with_path(path)),
+        }
+    }
+
+    /// The dialect's lint findings against the repository's rules and files; for a pipeline
+    /// loaded from a file, each finding's location names the file (`location.file`), so a
+    /// finding read alone says where it is.
     pub fn lint(&self, context: &LintContext<'_>) -> Vec<Finding> {
         match self {
             PipelineFile::Azure(p) => p.lint(context),
             PipelineFile::Github(w) => w.lint(context),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::branch::BranchRules;
+
+    const AZURE: &str = "trigger:\n  branches:\n    include: [relelase/delivery/v*]\n";
+    const GITHUB: &str = "on:\n  push:\n    branches: [relelase/delivery/v*]\n";
+
+    /// Findings of a pipeline loaded from a file name it; text parsed in memory has no file
+    /// unless the caller gives one.
+    #[test]
+    fn findings_name_the_file_they_come_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = BranchRules::default();
+        let context = LintContext::new(&rules, vec!["delivery".into()]);
+        for (dialect, name, text) in [
+            (Dialect::Azure, "azure-pipelines.yml", AZURE),
+            (Dialect::Github, "delivery.yml", GITHUB),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            for dialect in [Some(dialect), None] {
+                let loaded = PipelineFile::load(dialect, &path).unwrap();
+                assert_eq!(loaded.path(), Some(path.as_path()));
+                let findings = loaded.lint(&context);
+                assert_eq!(findings[0].code, "unmatched_branch_pattern", "{findings:?}");
+                for finding in &findings {
+                    let location = finding.location.as_ref().unwrap();
+                    assert_eq!(location.file.as_deref(), Some(path.as_path()));
+                    assert!(
+                        finding
+                            .to_string()
+                            .starts_with(&format!("{}:3:", path.display()))
+                    );
+                    let json = serde_json::to_value(finding).unwrap();
+                    assert_eq!(json["location"]["file"], path.display().to_string());
+                    assert_eq!(json["location"]["line"], 3);
+                }
+            }
+            let parsed = PipelineFile::from_yaml_str(dialect, text).unwrap();
+            assert_eq!(parsed.path(), None);
+            let findings = parsed.lint(&context);
+            let json = serde_json::to_value(&findings[0]).unwrap();
+            assert_eq!(json["location"]["line"], 3, "{json}");
+            assert_eq!(json["location"].get("file"), None, "{json}");
+            let named = parsed.with_path("ci/x.yml").lint(&context);
+            assert_eq!(
+                named[0].location.as_ref().and_then(|l| l.file.as_deref()),
+                Some(Path::new("ci/x.yml"))
+            );
+        }
+    }
+
+    #[test]
+    fn in_file_keeps_a_file_already_named_and_skips_findings_without_location() {
+        let at = |file: Option<&str>| crate::error::Location {
+            file: file.map(Into::into),
+            line: 1,
+            column: 2,
+        };
+        let finding = |location| Finding {
+            code: "c".into(),
+            severity: super::super::lint::Severity::Warning,
+            message: "m".into(),
+            location,
+            suggestion: None,
+        };
+        let file = Some(Path::new("b.yml"));
+        assert_eq!(finding(None).in_file(file).location, None);
+        assert_eq!(
+            finding(Some(at(Some("a.yml")))).in_file(file).location,
+            Some(at(Some("a.yml")))
+        );
+        assert_eq!(
+            finding(Some(at(None))).in_file(file).location,
+            Some(at(Some("b.yml")))
+        );
+        assert_eq!(
+            finding(Some(at(None))).in_file(None).location,
+            Some(at(None))
+        );
     }
 }

@@ -165,7 +165,7 @@ use crate::error::{Error, ErrorKind, Location, Result};
 use crate::trigger::lint::{Finding, LintContext};
 use crate::trigger::{ChangedPath, Decision, Event, EventKind, TraceStep};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use yaml::{Node, RawFilters, RawPipeline, RawPr, RawTrigger, Text, location};
 
 /// The largest pipeline file [`Pipeline::load`] reads.
@@ -366,6 +366,7 @@ pub struct Pipeline {
     deployments: Vec<Deployment>,
     keys: Vec<(String, Option<Location>)>,
     options: AzureOptions,
+    path: Option<PathBuf>,
 }
 
 const _: () = {
@@ -395,7 +396,22 @@ impl Pipeline {
             .in_file(path));
         }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
-        Pipeline::from_yaml_bytes(&bytes).map_err(|e| e.in_file(path))
+        Ok(Pipeline::from_yaml_bytes(&bytes)
+            .map_err(|e| e.in_file(path))?
+            .with_path(path))
+    }
+
+    /// The pipeline as read from `path` (set by [`Pipeline::load`]; for text read by the
+    /// caller): lint findings then name the file in their location.
+    #[must_use]
+    pub fn with_path(mut self, path: impl Into<PathBuf>) -> Pipeline {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The file the pipeline was loaded from, when it was.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     /// Parses pipeline bytes (UTF-8 required).
@@ -489,9 +505,13 @@ impl Pipeline {
         })
     }
 
-    /// The dialect's findings about this file in its repository (see [`crate::trigger::lint`]).
+    /// The dialect's findings about this file in its repository (see [`crate::trigger::lint`]);
+    /// for a pipeline loaded from a file, each location names the file.
     pub fn lint(&self, context: &LintContext<'_>) -> Vec<Finding> {
         checks::lint(self, context)
+            .into_iter()
+            .map(|f| f.in_file(self.path()))
+            .collect()
     }
 
     fn push(&self, eval: &mut Eval<'_>, event: &Event) -> Result<(bool, String)> {
@@ -1159,6 +1179,7 @@ fn compile(raw: RawPipeline) -> Result<Pipeline> {
             .map(|k| (k.value.clone(), location(k)))
             .collect(),
         options: AzureOptions::default(),
+        path: None,
     })
 }
 

@@ -27,6 +27,8 @@ impl Workflow {
     /// - `ignores_everything` (warning): an `*-ignore` pattern matching every name or path;
     /// - `negation_in_ignore_list` (warning): a `!` pattern in an `*-ignore` list, which has no
     ///   effect there.
+    ///
+    /// For a workflow loaded from a file, each finding's location names the file.
     pub fn lint(&self, ctx: &LintContext<'_>) -> Vec<Finding> {
         let mut findings = Vec::new();
         let branches = BranchSpace::new(ctx);
@@ -51,6 +53,9 @@ impl Workflow {
             }
         }
         findings
+            .into_iter()
+            .map(|f| f.in_file(self.path()))
+            .collect()
     }
 }
 

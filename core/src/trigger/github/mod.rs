@@ -153,7 +153,7 @@ use crate::trigger::{Decision, Event, EventKind, TraceStep};
 use parse::{RawEvent, RawFilters, RawOn, RawStrings, RawWorkflow};
 use pattern::shown;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// GitHub evaluates path filters against at most this many changed files of a diff.
 pub const MAX_DIFF_FILES: usize = 300;
@@ -412,6 +412,7 @@ pub struct Workflow {
     push: Option<EventFilters>,
     pull_request: Option<EventFilters>,
     pull_request_target: Option<EventFilters>,
+    path: Option<PathBuf>,
 }
 
 impl Workflow {
@@ -449,7 +450,22 @@ impl Workflow {
             )
             .in_file(path)
         })?;
-        Workflow::from_yaml_str(text).map_err(|e| e.in_file(path))
+        Ok(Workflow::from_yaml_str(text)
+            .map_err(|e| e.in_file(path))?
+            .with_path(path))
+    }
+
+    /// The workflow as read from `path` (set by [`Workflow::load`]; for text read by the
+    /// caller): lint findings then name the file in their location.
+    #[must_use]
+    pub fn with_path(mut self, path: impl Into<PathBuf>) -> Workflow {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The file the workflow was loaded from, when it was.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     /// The declared event names, in file order.
@@ -1043,6 +1059,7 @@ fn build(raw: RawWorkflow) -> Result<Workflow> {
         push: None,
         pull_request: None,
         pull_request_target: None,
+        path: None,
     };
     let on_location = on.location().cloned();
     let no_event = || {
