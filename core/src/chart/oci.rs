@@ -5,6 +5,7 @@
 use super::metadata::{ChartMetadata, Dependency, Maintainer};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageReference;
+use crate::plan::Timestamp;
 use crate::tag::{chart_oci_tag, chart_version_from_oci_tag};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -492,76 +493,30 @@ pub fn helm_manifest_json(
 }
 
 /// `seconds` after the Unix epoch as RFC 3339 in UTC (`2024-05-01T12:00:00Z`), the form of
-/// `org.opencontainers.image.created`.
+/// `org.opencontainers.image.created`. The same clock arithmetic as release records
+/// ([`Timestamp`]), capped at the year 9999.
 pub fn rfc3339_utc(seconds: u64) -> String {
-    let days = seconds / 86_400;
-    let rem = seconds % 86_400;
-    // Civil date from days since 1970-01-01 (proleptic Gregorian).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    Timestamp::from_unix_seconds(seconds).to_string()
 }
 
-/// Checks that `created` is an RFC 3339 date-time (`2024-05-01T12:00:00Z`,
-/// `2024-05-01T14:00:00+02:00`, fractions allowed).
+/// Checks that `created` is an RFC 3339 date-time of a real calendar date from 1970 on
+/// (`2024-05-01T12:00:00Z`, `2024-05-01T14:00:00+02:00`, fractions allowed), as
+/// [`Timestamp`] reads it. The value itself is kept as written in the annotation.
 ///
 /// # Errors
 /// [`ErrorKind::InvalidChart`] naming the value.
 pub fn check_created(created: &str) -> Result<()> {
-    let b = created.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    let mut ok = b.len() >= 20
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && (b[10] == b'T' || b[10] == b't')
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19);
-    if ok {
-        let mut rest = &created[19..];
-        if let Some(frac) = rest.strip_prefix('.') {
-            let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-            ok &= n > 0;
-            rest = &frac[n..];
-        }
-        ok &= rest == "Z"
-            || rest == "z"
-            || (rest.len() == 6
-                && (rest.starts_with('+') || rest.starts_with('-'))
-                && rest.as_bytes()[3] == b':'
-                && rest[1..3].bytes().all(|c| c.is_ascii_digit())
-                && rest[4..6].bytes().all(|c| c.is_ascii_digit()));
-    }
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::new(
+    created.parse::<Timestamp>().map(drop).map_err(|_| {
+        let shown: String = created.chars().take(100).collect();
+        Error::new(
             ErrorKind::InvalidChart,
             format!(
                 "`{}` is not an RFC 3339 date-time for `org.opencontainers.image.created` (`2024-05-01T12:00:00Z`)",
-                created.chars().take(100).collect::<String>().escape_debug()
+                shown.escape_debug()
             ),
         )
-        .with_input(created.chars().take(100).collect::<String>()))
-    }
+        .with_input(shown)
+    })
 }
 
 #[cfg(test)]
@@ -742,6 +697,8 @@ mod tests {
             "2024-05-01T14:00:00",
             "2024-05-01T14:00:00+0200",
             "2024-05-01T14:00:00.Z",
+            "2024-02-30T00:00:00Z",
+            "1969-12-31T23:59:59Z",
         ] {
             assert_eq!(
                 check_created(bad).unwrap_err().code(),
