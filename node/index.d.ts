@@ -161,6 +161,81 @@ export declare class ChartPackage {
 }
 
 /**
+ * A chart pulled from a registry (`RegistryClient#pullChart`): where it came from, its digests
+ * and metadata, and the archive bytes, which stay in Rust until asked for (`bytes`,
+ * `writeTo`).
+ */
+export declare class ChartPull {
+  /** The reference pulled, with its tag (`oci://HOST/PATH/NAME:TAG`). */
+  get reference(): string
+  /** The chart name. */
+  get name(): string
+  /** The chart version. */
+  get version(): string
+  /** The digest of the manifest. */
+  get digest(): string
+  /** The digest of the chart layer: the SHA-256 of the archive. */
+  get chartDigest(): string
+  /** The archive size in bytes. */
+  get size(): number
+  /** The chart metadata from the archive's Chart.yaml, in its Chart.yaml form. */
+  get metadata(): ChartMetadata
+  /** `<name>-<version>.tgz`. */
+  get fileName(): string
+  /** The `.tgz` bytes exactly as pushed (a copy). */
+  get bytes(): Buffer
+  /**
+   * Writes `dir/<name>-<version>.tgz` (creating `dir`; through a temporary file renamed
+   * into place, replacing a file of that name as `helm pull` does) without blocking the
+   * event loop; resolves to its path.
+   */
+  writeTo(dir: string): Promise<string>
+  /** Writes `dir/<name>-<version>.tgz`, blocking; returns its path. */
+  writeToSync(dir: string): string
+  /** JSON form: everything but the bytes. */
+  toJSON(): ChartPullInfo
+}
+
+/**
+ * A chart location in an OCI registry, `oci://HOST[:PORT]/PATH[:TAG]`: for a push, where charts
+ * go (the chart name is appended); for a pull or a version listing, the path ends with the
+ * chart name. The host must read as a registry (`localhost`, or with a `.` or a `:`); digests
+ * are not supported (`invalid_image_reference`).
+ */
+export declare class ChartReference {
+  /** Parses `oci://HOST[:PORT]/PATH[:TAG]` (`invalid_image_reference` otherwise). */
+  constructor(text: string)
+  /** The registry host (`myrepo.azurecr.io`, `127.0.0.1:5000`). */
+  get registry(): string
+  /** The repository path (`helm/delivery`); empty for `oci://HOST`. */
+  get repository(): string
+  /** The tag after `:` in the last path component, `null` when there is none. */
+  get tag(): string | null
+  /** The last path component: the chart name of a pull reference. */
+  get name(): string
+  /** The same location without its tag. */
+  withoutTag(): ChartReference
+  /**
+   * The reference of chart `name` under this location (what a push writes to): `/name`
+   * appended, no tag.
+   */
+  join(name: string): ChartReference
+  /** The reference with the tag of chart version `version` (`+` mapped to `_`). */
+  withVersion(version: string): ChartReference
+  /**
+   * The repository as an image reference (with the tag when there is one);
+   * `invalid_image_reference` when the path is empty.
+   */
+  image(): ImageReference
+  /** Whether two references are the same. */
+  equals(other: ChartReference): boolean
+  /** The reference as text (`oci://...`). */
+  toString(): string
+  /** The reference as text (`JSON.stringify` writes the string). */
+  toJSON(): string
+}
+
+/**
  * A validated `shiprail.yaml`.
  *
  * `new Config()` is the scenario's rules with no services declared (any well-formed service
@@ -589,6 +664,26 @@ export declare class RegistryClient {
    * only when no other tag names it (`registry` otherwise, naming them).
    */
   deleteTag(reference: string): Promise<DeletedTag>
+  /**
+   * Pushes a packaged chart (the `.tgz` bytes, or a `ChartPackage`) under `destination`
+   * (`oci://HOST/PATH`, no tag) as `helm push` does: repository `PATH/<name>`, tag the chart
+   * version with `+` as `_`. The archive is loaded and its Chart.yaml checked first; blobs
+   * go first, the tag last. The same archive again writes nothing (`alreadyPushed`);
+   * another archive under that version is `registry_clobber` unless `force`.
+   */
+  pushChart(archive: Buffer | ChartPackage, destination: string, options?: PushChartOptions | undefined | null): Promise<ChartPush>
+  /**
+   * Pulls a chart from `reference` (`oci://HOST/PATH/NAME`, or `...:TAG`): `version`, else
+   * the tag, else the highest version, as `helm pull` does. The manifest and layer are
+   * checked against their digests, the archive loaded under `limits`, and the chart must be
+   * the one named (an image is `invalid_chart`). `ChartPull#writeTo` writes the file.
+   */
+  pullChart(reference: string, options?: PullChartOptions | undefined | null): Promise<ChartPull>
+  /**
+   * The chart versions in a chart repository (`oci://HOST/PATH/NAME`; a tag is ignored),
+   * highest first, as `helm` lists them.
+   */
+  chartVersions(reference: string): Promise<Array<string>>
 }
 
 /**
@@ -1256,6 +1351,53 @@ export interface ChartPackageInfo {
   files: Array<string>
 }
 
+/** A pulled chart, as `ChartPull#toJSON` writes it (the archive bytes left out). */
+export interface ChartPullInfo {
+  /** The reference pulled, with its tag (`oci://HOST/PATH/NAME:TAG`). */
+  reference: string
+  /** The chart name. */
+  name: string
+  /** The chart version. */
+  version: string
+  /** The digest of the manifest. */
+  digest: string
+  /** The digest of the chart layer: the SHA-256 of the archive. */
+  chartDigest: string
+  /** The archive size in bytes. */
+  size: number
+  /** `<name>-<version>.tgz`. */
+  fileName: string
+  /** The chart metadata, in its Chart.yaml form. */
+  metadata: ChartMetadata
+}
+
+/** What `RegistryClient#pushChart` did. */
+export interface ChartPush {
+  /** Where the chart is now: `oci://HOST/PATH/NAME:TAG`. */
+  reference: string
+  /** The chart name. */
+  name: string
+  /** The chart version. */
+  version: string
+  /** The tag: the version with `+` mapped to `_`. */
+  tag: string
+  /** The digest of the manifest the tag names. */
+  digest: string
+  /** The digest of the chart layer: the SHA-256 of the archive. */
+  chartDigest: string
+  /** The digest of the config blob. */
+  configDigest: string
+  /** The archive size in bytes. */
+  size: number
+  /**
+   * The tag already named this chart (the same archive): nothing was written, and `digest`
+   * is the manifest found (another tool or creation time may have pushed it).
+   */
+  alreadyPushed: boolean
+  /** With `force`, the manifest digest the tag named before it was replaced; else `null`. */
+  replaced: string | null
+}
+
 /** What an in-place edit of Chart.yaml changed. */
 export interface ChartVersionChange {
   /** The edited file. */
@@ -1293,6 +1435,18 @@ export interface ChartVersions {
  * policy (1:1 by default: `1.0.2` gives version `1.0.2` and appVersion `1.0.2`).
  */
 export declare function chartVersionsFromRelease(chart: string, version: string, policy?: TagPolicy): ChartVersions
+
+/**
+ * The chart versions among a repository's tags, highest first, as Helm lists them: `_` read
+ * as `+`, strict SemVer only (`1.0.2`, not `v1.0.2` or `1.0`).
+ */
+export declare function chartVersionsFromTags(tags: Array<string>): Array<string>
+
+/**
+ * Checks that `created` is an RFC 3339 date-time (`2024-05-01T12:00:00Z`, an offset and
+ * fractions allowed); `invalid_chart` otherwise.
+ */
+export declare function checkCreated(created: string): void
 
 /** Throws `mutable_tag` for a tag the policy lists as mutable (`latest`, ...). */
 export declare function checkImmutableTag(tag: string, policy?: TagPolicy): void
@@ -1367,6 +1521,12 @@ export interface Decision {
   /** Every step of the evaluation, in order. */
   explain: Array<TraceStep>
 }
+
+/**
+ * The creation time written when none is given (the Unix epoch, like a package's entries), so
+ * one archive always gives one manifest digest.
+ */
+export declare const DEFAULT_CREATED: string
 
 /** The default promotion template. */
 export declare const DEFAULT_PROMOTION_TEMPLATE: string
@@ -1553,6 +1713,32 @@ export interface GitOptions {
   program?: string
 }
 
+/** The media type of the layer holding the packaged chart (`.tgz`). */
+export declare const HELM_CHART_LAYER_MEDIA_TYPE: string
+
+/** The media type of a chart's config blob (the Chart.yaml metadata as JSON). */
+export declare const HELM_CONFIG_MEDIA_TYPE: string
+
+/** The chart layer media type of Helm before 3.8, still accepted on pull as Helm does. */
+export declare const HELM_LEGACY_CHART_LAYER_MEDIA_TYPE: string
+
+/** The media type of a provenance (`.prov`) layer. */
+export declare const HELM_PROV_LAYER_MEDIA_TYPE: string
+
+/**
+ * The manifest annotations Helm writes (`org.opencontainers.image.title`, `version`,
+ * `description`, `url`, `source`, `authors`, `created`, then the chart's own annotations,
+ * which may replace any but title and version), with `created` as the creation time.
+ */
+export declare function helmAnnotations(chart: ChartFile | ChartMetadata, created: string): Record<string, string>
+
+/**
+ * The config blob Helm writes for a chart, as JSON text: Helm's field names and order, empty
+ * fields left out, strings sanitized, unknown fields dropped, Go's escaping, `apiVersion`
+ * `v1` when missing. A metadata object that is not chart metadata is `invalid_chart`.
+ */
+export declare function helmConfigJson(chart: ChartFile | ChartMetadata): string
+
 /** The name of the ignore file at a chart's root. */
 export declare const HELMIGNORE: string
 
@@ -1573,6 +1759,13 @@ export interface HelmIgnorePath {
   /** Whether it is a directory (rules ending in `/` apply to directories only). */
   isDir: boolean
 }
+
+/**
+ * The manifest of a chart as Helm writes it, as JSON text: the config blob (`config`, the
+ * bytes or the text of `helmConfigJson`), the chart layer (`chart`, the `.tgz` bytes) and the
+ * annotations (`helmAnnotations`).
+ */
+export declare function helmManifestJson(config: Buffer | string, chart: Buffer, annotations: Record<string, string>): string
 
 /**
  * The highest release among a repository's tags by SemVer precedence: tags that are not
@@ -1748,6 +1941,9 @@ export interface NextVersionOptions {
   /** The `versioning:` section. */
   policy?: VersionPolicy
 }
+
+/** The media type of a chart's manifest: an OCI image manifest. */
+export declare const OCI_MANIFEST_MEDIA_TYPE: string
 
 /** A repository path that several services claim. */
 export interface Overlap {
@@ -2268,6 +2464,37 @@ export interface PromotionTarget {
   namespace: string
 }
 
+/** Options of a chart pull. */
+export interface PullChartOptions {
+  /**
+   * The chart version (mapped to its tag, `+` as `_`); omitted, the reference's tag, else
+   * the highest version.
+   */
+  version?: string
+  /**
+   * The limits the archive is loaded with; omitted, the defaults of
+   * `ChartArchive.defaultLimits()`.
+   */
+  limits?: ArchiveLimits
+}
+
+/** Options of a chart push. */
+export interface PushChartOptions {
+  /**
+   * The `org.opencontainers.image.created` annotation (RFC 3339); omitted,
+   * `DEFAULT_CREATED`, so one archive always gives one manifest digest.
+   * `rfc3339Utc(Number(process.env.SOURCE_DATE_EPOCH))` gives the CLI's default.
+   */
+  created?: string
+  /** Replace a tag that names another chart (default `false`). */
+  force?: boolean
+  /**
+   * The limits the archive is loaded with before it is pushed; omitted, the defaults of
+   * `ChartArchive.defaultLimits()`.
+   */
+  limits?: ArchiveLimits
+}
+
 /** Who and when, for a promotion or a deployment. */
 export interface RecordOptions {
   /** Who did it (a CI identity). */
@@ -2481,6 +2708,12 @@ export declare function rewriteChartDependencyVersion(text: string, dependency: 
  * anchor, a block scalar, a flow-style file) is refused with `invalid_chart`.
  */
 export declare function rewriteChartVersions(text: string, versions: NewChartVersions): string
+
+/**
+ * `seconds` after the Unix epoch as RFC 3339 in UTC (`2024-05-01T12:00:00Z`): the form of the
+ * creation time. `rfc3339Utc(Number(process.env.SOURCE_DATE_EPOCH ?? 0))` is the CLI's default.
+ */
+export declare function rfc3339Utc(seconds: number): string
 
 /** How to return an environment to what ran there before a release. */
 export interface RollbackPlan {

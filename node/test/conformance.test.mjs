@@ -13,6 +13,7 @@ import { shiprail, REPO_ROOT } from './helpers.mjs'
 
 const {
   ChartFile,
+  ChartReference,
   Config,
   Digest,
   DockerConfig,
@@ -28,12 +29,16 @@ const {
   chartOciTag,
   chartVersionFromOciTag,
   chartVersionsFromRelease,
+  chartVersionsFromTags,
+  checkCreated,
   checkImmutableTag,
   classifyBranch,
   deriveTags,
   ensureHigher,
   githubPatternAsGlob,
   githubPatternMatches,
+  helmAnnotations,
+  helmConfigJson,
   helmIgnoreMatches,
   highestRelease,
   isDns1123Label,
@@ -50,6 +55,7 @@ const {
   renderBranch,
   renderChangeCause,
   rewriteChartDependencyVersion,
+  rfc3339Utc,
   rewriteChartVersions,
   sortVersions,
   validateBranchRules,
@@ -57,10 +63,8 @@ const {
   validateVersionPolicy,
 } = shiprail
 
-/** Vector files (by name prefix) whose ops have no Node counterpart yet, with the reason. */
-export const PENDING = new Map([
-  ['chart_oci', 'charts as OCI artifacts (issue 4): the Node API is added with chart push/pull'],
-])
+/** Vector files (by name prefix) whose ops have no Node counterpart yet, with the reason (none now). */
+export const PENDING = new Map()
 
 /** Minimum case counts of the files this runner covers (as the Rust runners assert). */
 const MINIMUM = {
@@ -75,6 +79,7 @@ const MINIMUM = {
   chart_versioning: 15,
   chart_helmignore: 25,
   chart_release_names: 20,
+  chart_oci: 35,
   trigger_native: 60,
   registry: 60,
   plan_pipelines: 60,
@@ -320,6 +325,19 @@ const OPS = {
   'chart.is_dns1123_label': (a) => isDns1123Label(a.name),
   'chart.oci_tag': (a) => chartOciTag(a.version),
   'chart.version_from_oci_tag': (a) => chartVersionFromOciTag(a.tag),
+
+  'chart_oci.tag': (a) => chartOciTag(a.version),
+  'chart_oci.version_from_tag': (a) => chartVersionFromOciTag(a.tag),
+  'chart_oci.versions_from_tags': (a) => chartVersionsFromTags(a.tags),
+  'chart_oci.reference': (a) => {
+    const r = new ChartReference(a.reference)
+    return { registry: r.registry, repository: r.repository, tag: r.tag, name: r.name, string: r.toString() }
+  },
+  'chart_oci.push_reference': (a) => new ChartReference(a.destination).join(a.name).withVersion(a.version).toString(),
+  'chart_oci.config_json': (a) => helmConfigJson(new ChartFile(a.chart_yaml)),
+  'chart_oci.annotations': (a) => helmAnnotations(new ChartFile(a.chart_yaml), a.created),
+  'chart_oci.created': (a) => rfc3339Utc(a.seconds),
+  'chart_oci.check_created': (a) => (checkCreated(a.created), true),
 
   affected: (a) => Config.fromYaml(a.config).affected(camel(a.changed)).services,
   'affected.explain': (a) => Config.fromYaml(a.config).affected(camel(a.changed), { explain: true }).explain.map(coreReason),

@@ -97,6 +97,26 @@ const REAL_PRODUCERS = {
   },
 }
 
+/** The package of the Drone Delivery chart at `appVersion`, for the chart producers. */
+const deliveryChart = (appVersion) =>
+  s.packageChart(join(REPO_ROOT, 'examples', 'drone-delivery', 'charts', 'delivery'), { version: '1.0.2', appVersion })
+
+/** The registry codes of the chart operations (push, pull, versions); each promise rejects. */
+const CHART_PRODUCERS = {
+  registry_clobber: async () => {
+    const client = realClient()
+    const destination = `oci://${plain(unique('charts'))}`
+    await client.pushChart(await deliveryChart('1.0.2'), destination)
+    return client.pushChart(await deliveryChart('1.0.3'), destination)
+  },
+  registry_unauthorized: () => realClient('not-the-Password-42').chartVersions(`oci://${REAL.env.SHIPRAIL_REGISTRY_TLS}/charts/delivery`),
+  registry_not_found: () => realClient().pullChart(`oci://${plain(unique('charts'))}/delivery`, { version: '1.0.2' }),
+  invalid_chart: () => {
+    const [image, tag] = REAL.env.SHIPRAIL_SEED_SINGLE.split(':')
+    return realClient().pullChart(`oci://${plain(image)}`, { version: tag })
+  },
+}
+
 /** Codes no operation of the core produces yet, with the reason. */
 const NOT_PRODUCED_YET = {
   registry_digest_mismatch:
@@ -148,6 +168,15 @@ describe('error codes', () => {
       if (REAL.error) throw REAL.error
       const promise = produce()
       assert.ok(promise instanceof Promise, 'registry operations return promises')
+      await assert.rejects(promise, (err) => (checkError(err, code), true))
+    })
+  }
+
+  for (const [code, produce] of Object.entries(CHART_PRODUCERS)) {
+    it(`${code} reaches JavaScript from a chart operation (real registry)`, { skip: REAL.skip }, async () => {
+      if (REAL.error) throw REAL.error
+      const promise = produce()
+      assert.ok(promise instanceof Promise, 'chart registry operations return promises')
       await assert.rejects(promise, (err) => (checkError(err, code), true))
     })
   }

@@ -54,7 +54,7 @@ fn version(text: Option<&str>) -> shiprail::Result<Option<ReleaseVersion>> {
     text.map(str::parse).transpose()
 }
 
-fn archive_limits(value: Option<Value>) -> shiprail::Result<core::ArchiveLimits> {
+pub(crate) fn archive_limits(value: Option<Value>) -> shiprail::Result<core::ArchiveLimits> {
     section("limits", value)
 }
 
@@ -75,7 +75,7 @@ pub fn parse_chart(env: &Env, text: String) -> napi::Result<Value> {
 /// and the position of every top-level value.
 #[napi]
 pub struct ChartFile {
-    inner: core::ChartFile,
+    pub(crate) inner: core::ChartFile,
 }
 
 fn chart_file(inner: core::ChartFile) -> napi::Result<ChartFile> {
@@ -533,7 +533,7 @@ pub fn package_chart_sync(
 /// files and options always give the same bytes.
 #[napi]
 pub struct ChartPackage {
-    inner: Arc<core::ChartPackage>,
+    pub(crate) inner: Arc<core::ChartPackage>,
 }
 
 fn path_string(path: std::path::PathBuf) -> napi::Result<String> {

@@ -908,6 +908,88 @@ impl From<&shiprail::chart::ChartPackage> for ChartPackageInfo {
     }
 }
 
+/// A pulled chart, as `ChartPull#toJSON` writes it (the archive bytes left out).
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct ChartPullInfo {
+    /// The reference pulled, with its tag (`oci://HOST/PATH/NAME:TAG`).
+    pub reference: String,
+    /// The chart name.
+    pub name: String,
+    /// The chart version.
+    pub version: String,
+    /// The digest of the manifest.
+    pub digest: String,
+    /// The digest of the chart layer: the SHA-256 of the archive.
+    pub chart_digest: String,
+    /// The archive size in bytes.
+    pub size: f64,
+    /// `<name>-<version>.tgz`.
+    pub file_name: String,
+    /// The chart metadata, in its Chart.yaml form.
+    #[napi(ts_type = "ChartMetadata")]
+    pub metadata: Value,
+}
+
+impl TryFrom<&shiprail::registry::ChartPull> for ChartPullInfo {
+    type Error = napi::Error;
+
+    fn try_from(p: &shiprail::registry::ChartPull) -> napi::Result<Self> {
+        Ok(ChartPullInfo {
+            reference: p.reference.to_string(),
+            name: p.name.clone(),
+            version: p.version.clone(),
+            digest: p.digest.to_string(),
+            chart_digest: p.chart_digest.to_string(),
+            size: p.size as f64,
+            file_name: p.file_name(),
+            metadata: to_plain(&p.metadata)?,
+        })
+    }
+}
+
+/// What `RegistryClient#pushChart` did.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct ChartPush {
+    /// Where the chart is now: `oci://HOST/PATH/NAME:TAG`.
+    pub reference: String,
+    /// The chart name.
+    pub name: String,
+    /// The chart version.
+    pub version: String,
+    /// The tag: the version with `+` mapped to `_`.
+    pub tag: String,
+    /// The digest of the manifest the tag names.
+    pub digest: String,
+    /// The digest of the chart layer: the SHA-256 of the archive.
+    pub chart_digest: String,
+    /// The digest of the config blob.
+    pub config_digest: String,
+    /// The archive size in bytes.
+    pub size: f64,
+    /// The tag already named this chart (the same archive): nothing was written, and `digest`
+    /// is the manifest found (another tool or creation time may have pushed it).
+    pub already_pushed: bool,
+    /// With `force`, the manifest digest the tag named before it was replaced; else `null`.
+    pub replaced: Option<String>,
+}
+
+impl From<shiprail::registry::ChartPush> for ChartPush {
+    fn from(p: shiprail::registry::ChartPush) -> Self {
+        ChartPush {
+            reference: p.reference.to_string(),
+            name: p.name,
+            version: p.version,
+            tag: p.tag,
+            digest: p.digest.to_string(),
+            chart_digest: p.chart_digest.to_string(),
+            config_digest: p.config_digest.to_string(),
+            size: p.size as f64,
+            already_pushed: p.already_pushed,
+            replaced: p.replaced.map(|d| d.to_string()),
+        }
+    }
+}
+
 /// The serde name of a core enum value that has no `Display` (`paths.include`, `added`).
 pub(crate) fn serde_name<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)

@@ -11,7 +11,7 @@
 //!   passed as (never converted at runtime; checked against the core's JSON Schema by the tests).
 //! - one module per domain area, each a thin layer of `#[napi]` functions and classes over the
 //!   core: [`branch`], [`version`], [`tag`], [`image`], [`config`], [`release`], [`trigger`],
-//!   [`chart`], [`affected`], [`changes`], [`registry`], [`plan`].
+//!   [`chart`], [`chart_oci`], [`affected`], [`changes`], [`registry`], [`plan`].
 //!
 //! Naming: JS names are the core's names in camelCase (`release_for_branch` ->
 //! `releaseForBranch`); a free function that needs a policy takes it as its last, optional
@@ -22,6 +22,7 @@ pub mod affected;
 pub mod branch;
 pub mod changes;
 pub mod chart;
+pub mod chart_oci;
 pub mod config;
 pub mod convert;
 pub mod error;

@@ -1,5 +1,6 @@
 //! Registries and promotion: the `RegistryClient` class (`promote`, `listTags`, `resolve`,
-//! `highestRelease`, `deleteTag`, each a Promise), the `PromotionPolicy` class (what may be
+//! `highestRelease`, `deleteTag`, and for charts `pushChart`, `pullChart`, `chartVersions`,
+//! each a Promise), the `PromotionPolicy` class (what may be
 //! promoted where), `DockerConfig` (where credentials come from), the `Digest` and `Platform`
 //! values, and `highestRelease` over a list of tags.
 //!
@@ -14,19 +15,24 @@
 //! credentials came from, never what they are; and a credentials object of the wrong shape is
 //! refused naming the key, never the value.
 
+use crate::chart::{ChartPackage, archive_limits};
+use crate::chart_oci::ChartPull;
 use crate::config::Config;
 use crate::convert::{
-    self, CredentialsInfo, DeletedTag, ProgressEvent, PromoteRequest, Promotion, ReleaseTag,
-    Resolved, section,
+    self, ChartPush, CredentialsInfo, DeletedTag, ProgressEvent, PromoteRequest, Promotion,
+    ReleaseTag, Resolved, section,
 };
 use crate::error::OrThrow;
 use crate::task::{Blocking, blocking, future};
-use napi::bindgen_prelude::{AsyncTask, Buffer, ClassInstance, Object, PromiseRaw, Unknown};
+use napi::bindgen_prelude::{
+    AsyncTask, Buffer, ClassInstance, Either, Object, PromiseRaw, Unknown,
+};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::tokio::sync::Notify;
 use napi::{Env, Status, ValueType};
 use napi_derive::napi;
 use serde_json::Value;
+use shiprail::chart::ChartReference;
 use shiprail::image::{ImageReference, PromotionTemplate};
 use shiprail::registry as core;
 use shiprail::tag::TagPolicy;
@@ -524,6 +530,142 @@ impl RegistryClient {
             |d| Ok(DeletedTag::from(d)),
         )
     }
+
+    /// Pushes a packaged chart (the `.tgz` bytes, or a `ChartPackage`) under `destination`
+    /// (`oci://HOST/PATH`, no tag) as `helm push` does: repository `PATH/<name>`, tag the chart
+    /// version with `+` as `_`. The archive is loaded and its Chart.yaml checked first; blobs
+    /// go first, the tag last. The same archive again writes nothing (`alreadyPushed`);
+    /// another archive under that version is `registry_clobber` unless `force`.
+    #[napi(ts_return_type = "Promise<ChartPush>")]
+    pub fn push_chart<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "Buffer | ChartPackage")] archive: Either<
+            Buffer,
+            ClassInstance<'_, ChartPackage>,
+        >,
+        destination: String,
+        options: Option<PushChartOptions>,
+    ) -> napi::Result<PromiseRaw<'env, ChartPush>> {
+        let client = Arc::clone(&self.inner);
+        let archive = match archive {
+            Either::A(bytes) => Archive::Bytes(bytes.to_vec()),
+            Either::B(package) => Archive::Package(Arc::clone(&package.inner)),
+        };
+        future(
+            env,
+            async move {
+                let destination: ChartReference = destination.parse()?;
+                let options = push_options(options)?;
+                client
+                    .push_chart(archive.bytes(), &destination, &options)
+                    .await
+            },
+            |p| Ok(ChartPush::from(p)),
+        )
+    }
+
+    /// Pulls a chart from `reference` (`oci://HOST/PATH/NAME`, or `...:TAG`): `version`, else
+    /// the tag, else the highest version, as `helm pull` does. The manifest and layer are
+    /// checked against their digests, the archive loaded under `limits`, and the chart must be
+    /// the one named (an image is `invalid_chart`). `ChartPull#writeTo` writes the file.
+    #[napi(ts_return_type = "Promise<ChartPull>")]
+    pub fn pull_chart<'env>(
+        &self,
+        env: &'env Env,
+        reference: String,
+        options: Option<PullChartOptions>,
+    ) -> napi::Result<PromiseRaw<'env, ChartPull>> {
+        let client = Arc::clone(&self.inner);
+        future(
+            env,
+            async move {
+                let reference: ChartReference = reference.parse()?;
+                let (version, limits) = match options {
+                    Some(o) => (o.version, o.limits),
+                    None => (None, None),
+                };
+                let limits = archive_limits(limits)?;
+                client
+                    .pull_chart(&reference, version.as_deref(), &limits)
+                    .await
+            },
+            |p| Ok(ChartPull::from(p)),
+        )
+    }
+
+    /// The chart versions in a chart repository (`oci://HOST/PATH/NAME`; a tag is ignored),
+    /// highest first, as `helm` lists them.
+    #[napi(ts_return_type = "Promise<Array<string>>")]
+    pub fn chart_versions<'env>(
+        &self,
+        env: &'env Env,
+        reference: String,
+    ) -> napi::Result<PromiseRaw<'env, Vec<String>>> {
+        let client = Arc::clone(&self.inner);
+        future(
+            env,
+            async move {
+                let reference: ChartReference = reference.parse()?;
+                client.chart_versions(&reference).await
+            },
+            Ok,
+        )
+    }
+}
+
+/// The archive of a chart push: bytes copied from a `Buffer`, or a `ChartPackage`'s own.
+enum Archive {
+    Bytes(Vec<u8>),
+    Package(Arc<shiprail::chart::ChartPackage>),
+}
+
+impl Archive {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Archive::Bytes(bytes) => bytes,
+            Archive::Package(package) => package.bytes(),
+        }
+    }
+}
+
+/// Options of a chart push.
+#[napi(object, object_to_js = false)]
+pub struct PushChartOptions {
+    /// The `org.opencontainers.image.created` annotation (RFC 3339); omitted,
+    /// `DEFAULT_CREATED`, so one archive always gives one manifest digest.
+    /// `rfc3339Utc(Number(process.env.SOURCE_DATE_EPOCH))` gives the CLI's default.
+    pub created: Option<String>,
+    /// Replace a tag that names another chart (default `false`).
+    pub force: Option<bool>,
+    /// The limits the archive is loaded with before it is pushed; omitted, the defaults of
+    /// `ChartArchive.defaultLimits()`.
+    #[napi(ts_type = "ArchiveLimits")]
+    pub limits: Option<Value>,
+}
+
+fn push_options(options: Option<PushChartOptions>) -> shiprail::Result<core::ChartPushOptions> {
+    let Some(o) = options else {
+        return Ok(core::ChartPushOptions::default());
+    };
+    // Every field named, so a field added to the core's options fails to compile here.
+    Ok(core::ChartPushOptions {
+        created: o.created,
+        force: o.force.unwrap_or(false),
+        limits: archive_limits(o.limits)?,
+    })
+}
+
+/// Options of a chart pull.
+#[napi(object, object_to_js = false)]
+pub struct PullChartOptions {
+    /// The chart version (mapped to its tag, `+` as `_`); omitted, the reference's tag, else
+    /// the highest version.
+    pub version: Option<String>,
+    /// The limits the archive is loaded with; omitted, the defaults of
+    /// `ChartArchive.defaultLimits()`.
+    #[napi(ts_type = "ArchiveLimits")]
+    pub limits: Option<Value>,
 }
 
 // ---------------------------------------------------------------------------------------------
