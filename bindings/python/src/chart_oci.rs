@@ -91,7 +91,10 @@ impl PyChartReference {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("ChartReference({})", py_repr(py, self.0.to_string())?))
+        Ok(format!(
+            "ChartReference({})",
+            py_repr(py, self.0.to_string())?
+        ))
     }
 
     #[gen_stub(override_return_type(
@@ -177,12 +180,18 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rfc3339_utc, m)?)?;
     m.add_function(wrap_pyfunction!(check_created, m)?)?;
     m.add("HELM_CONFIG_MEDIA_TYPE", core::HELM_CONFIG_MEDIA_TYPE)?;
-    m.add("HELM_CHART_LAYER_MEDIA_TYPE", core::HELM_CHART_LAYER_MEDIA_TYPE)?;
+    m.add(
+        "HELM_CHART_LAYER_MEDIA_TYPE",
+        core::HELM_CHART_LAYER_MEDIA_TYPE,
+    )?;
     m.add(
         "HELM_LEGACY_CHART_LAYER_MEDIA_TYPE",
         core::HELM_LEGACY_CHART_LAYER_MEDIA_TYPE,
     )?;
-    m.add("HELM_PROV_LAYER_MEDIA_TYPE", core::HELM_PROV_LAYER_MEDIA_TYPE)?;
+    m.add(
+        "HELM_PROV_LAYER_MEDIA_TYPE",
+        core::HELM_PROV_LAYER_MEDIA_TYPE,
+    )?;
     m.add("OCI_MANIFEST_MEDIA_TYPE", core::OCI_MANIFEST_MEDIA_TYPE)?;
     m.add("DEFAULT_CREATED", core::DEFAULT_CREATED)?;
     Ok(())
@@ -190,7 +199,11 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 pyo3_stub_gen::module_variable!("shiprail._native", "HELM_CONFIG_MEDIA_TYPE", &str);
 pyo3_stub_gen::module_variable!("shiprail._native", "HELM_CHART_LAYER_MEDIA_TYPE", &str);
-pyo3_stub_gen::module_variable!("shiprail._native", "HELM_LEGACY_CHART_LAYER_MEDIA_TYPE", &str);
+pyo3_stub_gen::module_variable!(
+    "shiprail._native",
+    "HELM_LEGACY_CHART_LAYER_MEDIA_TYPE",
+    &str
+);
 pyo3_stub_gen::module_variable!("shiprail._native", "HELM_PROV_LAYER_MEDIA_TYPE", &str);
 pyo3_stub_gen::module_variable!("shiprail._native", "OCI_MANIFEST_MEDIA_TYPE", &str);
 pyo3_stub_gen::module_variable!("shiprail._native", "DEFAULT_CREATED", &str);

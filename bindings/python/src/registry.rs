@@ -27,9 +27,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple, PyType};
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 use shiprail::registry::{
-    self as core, ChartPull, ChartPush, ChartPushOptions, Credentials, DeletedTag, Digest, DockerConfig, Platform, ProgressEvent,
-    PromoteRequest, Promotion, PromotionPolicy, RegistryClient, RegistryOptions, ReleaseTag,
-    Resolved,
+    self as core, ChartPull, ChartPush, ChartPushOptions, Credentials, DeletedTag, Digest,
+    DockerConfig, Platform, ProgressEvent, PromoteRequest, Promotion, PromotionPolicy,
+    RegistryClient, RegistryOptions, ReleaseTag, Resolved,
 };
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -1460,9 +1460,10 @@ impl PyRegistryClient {
     /// is ignored), highest first, as Helm lists them (`chart_versions_from_tags`).
     fn chart_versions(&self, py: Python<'_>, reference: ChartRefArg) -> Result<Vec<String>> {
         let client = &self.client;
-        block_on(py, async move {
-            Ok(client.chart_versions(&reference.0).await?)
-        })
+        block_on(
+            py,
+            async move { Ok(client.chart_versions(&reference.0).await?) },
+        )
     }
 
     /// `chart_versions` for `await`.
