@@ -3288,12 +3288,12 @@ def github_skip_instruction(message: builtins.str) -> typing.Optional[builtins.s
     `skip-checks: true` trailer, ...), `None` when it has none.
     """
 
-def helm_annotations(metadata: ChartMetadata, created: builtins.str = '1970-01-01T00:00:00Z') -> builtins.dict[builtins.str, builtins.str]:
+def helm_annotations(metadata: ChartMetadata, created: typing.Optional[builtins.str] = None) -> builtins.dict[builtins.str, builtins.str]:
     r"""
     The manifest annotations `helm push` writes (`org.opencontainers.image.title`, `version`,
     `description`, `url`, `source`, `authors`, `created`, then the chart's own annotations,
-    which may replace any but title and version). `created` is written as given (default
-    `DEFAULT_CREATED`); `check_created` checks one.
+    which may replace any but title and version). `created` is written as given (`None`:
+    `DEFAULT_CREATED`, as `push_chart` does); `check_created` checks one.
     """
 
 def helm_config_json(metadata: ChartMetadata) -> bytes:

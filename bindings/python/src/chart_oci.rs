@@ -129,13 +129,13 @@ fn helm_config_json<'py>(py: Python<'py>, metadata: &PyChartMetadata) -> Bound<'
 
 /// The manifest annotations `helm push` writes (`org.opencontainers.image.title`, `version`,
 /// `description`, `url`, `source`, `authors`, `created`, then the chart's own annotations,
-/// which may replace any but title and version). `created` is written as given (default
-/// `DEFAULT_CREATED`); `check_created` checks one.
+/// which may replace any but title and version). `created` is written as given (`None`:
+/// `DEFAULT_CREATED`, as `push_chart` does); `check_created` checks one.
 #[gen_stub_pyfunction(module = "shiprail._native")]
 #[pyfunction]
-#[pyo3(signature = (metadata, created = core::DEFAULT_CREATED))]
-fn helm_annotations(metadata: &PyChartMetadata, created: &str) -> BTreeMap<String, String> {
-    core::helm_annotations(&metadata.0, created)
+#[pyo3(signature = (metadata, created = None))]
+fn helm_annotations(metadata: &PyChartMetadata, created: Option<&str>) -> BTreeMap<String, String> {
+    core::helm_annotations(&metadata.0, created.unwrap_or(core::DEFAULT_CREATED))
 }
 
 /// The manifest of a chart as Helm writes it (an OCI image manifest without a `mediaType`
