@@ -24,10 +24,14 @@ __all__ = [
     "ChartLintReport",
     "ChartMetadata",
     "ChartPackage",
+    "ChartPull",
+    "ChartPush",
+    "ChartReference",
     "ChartVersionChange",
     "ChartVersions",
     "Config",
     "Credentials",
+    "DEFAULT_CREATED",
     "DEFAULT_PROMOTION_TEMPLATE",
     "DOCKER_HUB",
     "Decision",
@@ -39,6 +43,10 @@ __all__ = [
     "Finding",
     "Git",
     "HELMIGNORE",
+    "HELM_CHART_LAYER_MEDIA_TYPE",
+    "HELM_CONFIG_MEDIA_TYPE",
+    "HELM_LEGACY_CHART_LAYER_MEDIA_TYPE",
+    "HELM_PROV_LAYER_MEDIA_TYPE",
     "HelmIgnore",
     "ImageReference",
     "MAX_CHANGE_CAUSE_LEN",
@@ -48,6 +56,7 @@ __all__ = [
     "MAX_TAG_LEN",
     "NextRelease",
     "NextVersion",
+    "OCI_MANIFEST_MEDIA_TYPE",
     "Overlap",
     "Pattern",
     "Pipeline",
@@ -82,6 +91,8 @@ __all__ = [
     "chart_lint_rules",
     "chart_oci_tag",
     "chart_version_from_oci_tag",
+    "chart_versions_from_tags",
+    "check_created",
     "detect_dialect",
     "ensure_higher",
     "format_duration",
@@ -91,6 +102,9 @@ __all__ = [
     "github_pattern_matches",
     "github_pattern_to_regex",
     "github_skip_instruction",
+    "helm_annotations",
+    "helm_config_json",
+    "helm_manifest_json",
     "highest_release",
     "is_dns1123_label",
     "lint_chart",
@@ -110,6 +124,7 @@ __all__ = [
     "repository_files",
     "rewrite_chart_dependency_version",
     "rewrite_chart_versions",
+    "rfc3339_utc",
     "rules_of",
     "sort_versions",
     "split_commit_messages",
@@ -120,15 +135,21 @@ __all__ = [
 
 CHANGE_CAUSE_ANNOTATION: builtins.str
 CHART_FILE: builtins.str
+DEFAULT_CREATED: builtins.str
 DEFAULT_PROMOTION_TEMPLATE: builtins.str
 DOCKER_HUB: builtins.str
 ERROR_CODES: builtins.list[builtins.str]
 HELMIGNORE: builtins.str
+HELM_CHART_LAYER_MEDIA_TYPE: builtins.str
+HELM_CONFIG_MEDIA_TYPE: builtins.str
+HELM_LEGACY_CHART_LAYER_MEDIA_TYPE: builtins.str
+HELM_PROV_LAYER_MEDIA_TYPE: builtins.str
 MAX_CHANGE_CAUSE_LEN: builtins.int
 MAX_LABEL_LEN: builtins.int
 MAX_NAME_LEN: builtins.int
 MAX_RELEASE_NAME_LEN: builtins.int
 MAX_TAG_LEN: builtins.int
+OCI_MANIFEST_MEDIA_TYPE: builtins.str
 __version__: builtins.str
 @typing.final
 class Affected:
@@ -826,6 +847,198 @@ class ChartPackage:
         "size", "files"}`, as `shiprail chart package` prints it.
         """
     def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class ChartPull:
+    r"""
+    A chart read by `RegistryClient.pull_chart`: its reference, digests and metadata, and the
+    archive's bytes exactly as pushed (checked against the layer digest and loaded with the
+    loader's checks).
+    """
+    @property
+    def reference(self) -> ChartReference:
+        r"""
+        The reference pulled: `oci://HOST/PATH/NAME:TAG`.
+        """
+    @property
+    def name(self) -> builtins.str:
+        r"""
+        The chart name.
+        """
+    @property
+    def version(self) -> builtins.str:
+        r"""
+        The chart version.
+        """
+    @property
+    def digest(self) -> Digest:
+        r"""
+        The digest of the manifest.
+        """
+    @property
+    def chart_digest(self) -> Digest:
+        r"""
+        The digest of the chart layer: the SHA-256 of the archive.
+        """
+    @property
+    def size(self) -> builtins.int:
+        r"""
+        The archive's size in bytes.
+        """
+    @property
+    def metadata(self) -> ChartMetadata:
+        r"""
+        The chart's metadata, from the archive's Chart.yaml.
+        """
+    @property
+    def bytes(self) -> bytes:
+        r"""
+        The `.tgz` bytes (`ChartArchive.read` loads them).
+        """
+    @property
+    def file_name(self) -> builtins.str:
+        r"""
+        `<name>-<version>.tgz`.
+        """
+    def write_to(self, dir: builtins.str | os.PathLike[builtins.str]) -> pathlib.Path:
+        r"""
+        Writes `dir/<name>-<version>.tgz` (creating `dir`; through a temporary file renamed
+        into place, replacing a file of that name as `helm pull` does; the GIL released) and
+        returns its path.
+        """
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        Everything but the bytes: `{"reference", "name", "version", "digest", "chart_digest",
+        "size", "metadata"}`, as `shiprail chart pull` prints it.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class ChartPush:
+    r"""
+    What `RegistryClient.push_chart` did: where the chart is, its digests, and whether the
+    tag already named this archive (`already_pushed`: nothing was written).
+    """
+    @property
+    def reference(self) -> ChartReference:
+        r"""
+        Where the chart is now: `oci://HOST/PATH/NAME:TAG`.
+        """
+    @property
+    def name(self) -> builtins.str:
+        r"""
+        The chart name.
+        """
+    @property
+    def version(self) -> builtins.str:
+        r"""
+        The chart version (with `+` where the tag has `_`).
+        """
+    @property
+    def tag(self) -> builtins.str:
+        r"""
+        The tag: the version with `+` written as `_`.
+        """
+    @property
+    def digest(self) -> Digest:
+        r"""
+        The digest of the manifest the tag names.
+        """
+    @property
+    def chart_digest(self) -> Digest:
+        r"""
+        The digest of the chart layer: the SHA-256 of the archive (`ChartPackage.digest`).
+        """
+    @property
+    def config_digest(self) -> Digest:
+        r"""
+        The digest of the config blob (`helm_config_json`).
+        """
+    @property
+    def size(self) -> builtins.int:
+        r"""
+        The archive's size in bytes.
+        """
+    @property
+    def already_pushed(self) -> builtins.bool:
+        r"""
+        The tag already named this archive: nothing was written, and `digest` is the manifest
+        found (another tool or creation time may have written a different one).
+        """
+    @property
+    def replaced(self) -> typing.Optional[Digest]:
+        r"""
+        With `force`, the manifest digest the tag named before it was replaced.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def to_dict(self) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        `{"reference", "name", "version", "tag", "digest", "chart_digest", "config_digest",
+        "size", "already_pushed", "replaced"?}`, as `shiprail chart push` prints it.
+        """
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class ChartReference:
+    r"""
+    Where a chart lives in an OCI registry: `oci://HOST[:PORT]/PATH[:TAG]`; raises
+    `ImageError` when malformed.
+    
+    For a push the path is where charts go (`oci://myrepo.azurecr.io/helm`; it may be empty)
+    and the chart name is appended; for a pull or a version listing it ends with the chart name
+    (`oci://myrepo.azurecr.io/helm/delivery`). The host must read as a registry host
+    (`localhost`, or with a `.` or a `:`); digests (`@sha256:`) are not supported. Compares and
+    hashes as its parts; `str()` is the `oci://` form.
+    """
+    @property
+    def registry(self) -> builtins.str:
+        r"""
+        The registry host (`myrepo.azurecr.io`, `127.0.0.1:5000`).
+        """
+    @property
+    def repository(self) -> builtins.str:
+        r"""
+        The repository path (`helm/delivery`); `""` for `oci://HOST`.
+        """
+    @property
+    def tag(self) -> typing.Optional[builtins.str]:
+        r"""
+        The tag after `:` in the last path component, `None` without one.
+        """
+    @property
+    def name(self) -> builtins.str:
+        r"""
+        The last path component: the chart name of a pull reference.
+        """
+    def __eq__(self, other: builtins.object, /) -> builtins.bool: ...
+    def __hash__(self) -> builtins.int: ...
+    def __new__(cls, text: builtins.str) -> ChartReference:
+        r"""
+        Parses a reference.
+        """
+    def without_tag(self) -> ChartReference:
+        r"""
+        The same location without its tag.
+        """
+    def join(self, name: builtins.str) -> ChartReference:
+        r"""
+        The reference of chart `name` under this location (where a push writes): the path
+        with `/name` appended, no tag. Raises `ImageError` when the result breaks the
+        repository rules.
+        """
+    def with_version(self, version: builtins.str) -> ChartReference:
+        r"""
+        The reference with the tag of chart version `version` (`+` written as `_`, as
+        `chart_oci_tag` does). Raises `ImageError` when that is not a valid OCI tag.
+        """
+    def image(self) -> ImageReference:
+        r"""
+        The repository as an `ImageReference` (with the tag, when there is one). Raises
+        `ImageError` for a reference without a path.
+        """
+    def __str__(self) -> builtins.str: ...
+    def __repr__(self) -> builtins.str: ...
+    def __reduce__(self) -> tuple[type[ChartReference], tuple[builtins.str]]: ...
 
 @typing.final
 class ChartVersionChange:
@@ -2152,7 +2365,8 @@ class Reason:
 class RegistryClient:
     r"""
     A client for OCI registries (the Docker Registry HTTP API v2 / OCI distribution): lists
-    tags, resolves digests, deletes tags and promotes images.
+    tags, resolves digests, deletes tags, promotes images, and pushes, pulls and lists Helm
+    charts.
     
     Options: `ca_files` (PEM files trusted besides the system roots), `insecure` (hosts that
     may be reached over plain HTTP when they do not speak TLS; loopback hosts always may),
@@ -2227,6 +2441,45 @@ class RegistryClient:
         r"""
         `promote` for `await`: the promotion runs on the binding's runtime, and cancelling the
         awaitable stops it.
+        """
+    def push_chart(self, archive: builtins.bytes  |  ChartPackage  |  builtins.str  |  os.PathLike[builtins.str], destination: ChartReference  |  builtins.str, *, created: typing.Optional[builtins.str | datetime.datetime] = None, force: builtins.bool = False, limits: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> ChartPush:
+        r"""
+        Pushes a packaged chart (`.tgz` bytes, a `ChartPackage` or the path of a `.tgz`) under
+        `destination` (`oci://HOST/PATH`, no tag) as `helm push` does: repository
+        `PATH/<name>`, tag the chart version with `+` written as `_`, Helm's config, layer and
+        manifest. The archive is loaded with the loader's checks first (`limits` as
+        `ChartArchive.default_limits()`), blobs go first and the tag last.
+        
+        `created` is the `org.opencontainers.image.created` annotation (an RFC 3339 `str` or
+        an aware `datetime`; default `DEFAULT_CREATED`, so one archive gives one manifest
+        digest). A tag that already names this archive is left alone (`already_pushed`);
+        one naming anything else raises `ClobberError` unless `force`.
+        """
+    def push_chart_async(self, archive: builtins.bytes  |  ChartPackage  |  builtins.str  |  os.PathLike[builtins.str], destination: ChartReference  |  builtins.str, *, created: typing.Optional[builtins.str | datetime.datetime] = None, force: builtins.bool = False, limits: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> collections.abc.Coroutine[typing.Any, typing.Any, ChartPush]:
+        r"""
+        `push_chart` for `await`.
+        """
+    def pull_chart(self, reference: ChartReference  |  builtins.str, version: typing.Optional[builtins.str] = None, *, limits: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> ChartPull:
+        r"""
+        Pulls the chart `reference` names (`oci://HOST/PATH/NAME`, optionally `:TAG`) at
+        `version` (default: the tag, else the highest version, as `helm pull` does): the
+        manifest and layer are checked against their digests, the archive loaded with the
+        loader's checks (`limits`), and the chart inside must have the name and version asked
+        for. An image is refused with `ChartError`; a missing version raises
+        `RegistryNotFoundError`.
+        """
+    def pull_chart_async(self, reference: ChartReference  |  builtins.str, version: typing.Optional[builtins.str] = None, *, limits: typing.Optional[collections.abc.Mapping[builtins.str, typing.Any]] = None) -> collections.abc.Coroutine[typing.Any, typing.Any, ChartPull]:
+        r"""
+        `pull_chart` for `await`.
+        """
+    def chart_versions(self, reference: ChartReference  |  builtins.str) -> builtins.list[builtins.str]:
+        r"""
+        The chart versions in the repository `reference` names (`oci://HOST/PATH/NAME`; a tag
+        is ignored), highest first, as Helm lists them (`chart_versions_from_tags`).
+        """
+    def chart_versions_async(self, reference: ChartReference  |  builtins.str) -> collections.abc.Coroutine[typing.Any, typing.Any, builtins.list[builtins.str]]:
+        r"""
+        `chart_versions` for `await`.
         """
     def __repr__(self) -> builtins.str: ...
 
@@ -2970,6 +3223,19 @@ def chart_version_from_oci_tag(tag: builtins.str) -> builtins.str:
     The inverse of `chart_oci_tag`: `_` becomes `+`.
     """
 
+def chart_versions_from_tags(tags: collections.abc.Iterable[builtins.str]) -> builtins.list[builtins.str]:
+    r"""
+    The chart versions among a repository's `tags`, highest first, as Helm lists them: each
+    tag with `_` read as `+`, kept when it is strict SemVer (`1.0.2`, `1.0.2_build.5`; not
+    `v1.0.2`, not `latest`).
+    """
+
+def check_created(created: builtins.str) -> None:
+    r"""
+    Checks that `created` is an RFC 3339 date-time (`2024-05-01T12:00:00Z`, an offset or a
+    fraction allowed); raises `ChartError` (`invalid_chart`) otherwise.
+    """
+
 def detect_dialect(path: builtins.str | os.PathLike[builtins.str], text: builtins.str) -> typing.Literal['azure', 'github']:
     r"""
     The dialect of a pipeline file: GitHub Actions for a file under `.github/workflows/` or a
@@ -3020,6 +3286,27 @@ def github_skip_instruction(message: builtins.str) -> typing.Optional[builtins.s
     r"""
     The skip instruction of a HEAD commit message under GitHub's rules (`[skip ci]`, a
     `skip-checks: true` trailer, ...), `None` when it has none.
+    """
+
+def helm_annotations(metadata: ChartMetadata, created: typing.Optional[builtins.str] = None) -> builtins.dict[builtins.str, builtins.str]:
+    r"""
+    The manifest annotations `helm push` writes (`org.opencontainers.image.title`, `version`,
+    `description`, `url`, `source`, `authors`, `created`, then the chart's own annotations,
+    which may replace any but title and version). `created` is written as given (`None`:
+    `DEFAULT_CREATED`, as `push_chart` does); `check_created` checks one.
+    """
+
+def helm_config_json(metadata: ChartMetadata) -> bytes:
+    r"""
+    The config blob `helm push` writes for a chart: its metadata as JSON bytes, with Helm's
+    field names and order, empty fields left out, fields Helm does not know dropped, strings
+    sanitized as Helm's loader does and Go's escaping (`<` is `\u003c`).
+    """
+
+def helm_manifest_json(config: builtins.bytes, chart: builtins.bytes, annotations: typing.Mapping[builtins.str, builtins.str]) -> bytes:
+    r"""
+    The manifest of a chart as Helm writes it (an OCI image manifest without a `mediaType`
+    field), for the `config` blob, the `chart` archive and the manifest `annotations`.
     """
 
 def highest_release(tags: collections.abc.Iterable[builtins.str], policy: typing.Optional[TagPolicy  |  collections.abc.Mapping[builtins.str, typing.Any]] = None, service: typing.Optional[builtins.str] = None, include_prereleases: builtins.bool = False) -> typing.Optional[ReleaseTag]:
@@ -3155,6 +3442,12 @@ def rewrite_chart_versions(text: builtins.str, *, version: typing.Optional[Relea
     changing only those scalars: comments, order and layout survive; appVersion is written
     double-quoted. An edit that would change anything else (a shared anchor, a block scalar, a
     flow-style file) raises `ChartError`.
+    """
+
+def rfc3339_utc(seconds: builtins.int) -> builtins.str:
+    r"""
+    `seconds` after the Unix epoch as RFC 3339 in UTC (`2024-05-01T12:00:00Z`), the form of
+    `org.opencontainers.image.created` (the CLI's default: `$SOURCE_DATE_EPOCH`, else 0).
     """
 
 def rules_of(config: Config) -> builtins.list[ServiceRules]:

@@ -5,7 +5,7 @@ core/tests/conformance_<file>.rs op by op (argument order included, so that when
 arguments are wrong the same error wins). Every file is loaded: a file whose name starts with a
 prefix in PENDING is skipped with its reason (its capability is not bound yet), any other file
 must only hold ops this module knows, so new vectors are noticed (PENDING is empty: every
-capability is bound). Several ops also check that two ways of asking the same question agree (a
+capability is bound, charts as OCI artifacts included). Several ops also check that two ways of asking the same question agree (a
 compiled AffectedMatcher and Config.affected, HelmIgnore.is_ignored and HelmIgnore.matches, the
 report and its findings, a plan and its saved JSON, a release state and its JSON).
 """
@@ -13,6 +13,7 @@ report and its findings, a plan and its saved JSON, a release state and its JSON
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from shiprail import (
     ChangeCauseTemplate,
     ChangedPath,
     ChartFile,
+    ChartReference,
     ChartVersions,
     Config,
     Decision,
@@ -49,9 +51,7 @@ from shiprail import (
 from support import CONFORMANCE, SERVICES  # the Drone Delivery services the lint vectors use
 
 # File-name prefixes of vectors whose capability the Python package does not bind yet.
-PENDING: dict[str, str] = {
-    "chart_oci": "charts as OCI artifacts (issue 4): the Python API is added with chart push/pull",
-}
+PENDING: dict[str, str] = {}
 
 # The minimum number of cases per file, as the Rust runners assert.
 MIN_CASES = {
@@ -67,6 +67,7 @@ MIN_CASES = {
     "chart_versioning": 15,
     "chart_helmignore": 25,
     "chart_release_names": 20,
+    "chart_oci": 35,
     "registry": 60,
     "plan_pipelines": 60,
     "plan_state": 30,
@@ -255,6 +256,33 @@ def chart_helmignore(args: Args) -> Any:
 def chart_change_cause(args: Args) -> Any:
     template = ChangeCauseTemplate(opt(args, "template"))
     return template.render(args.get("cause", {}))
+
+
+# --- charts as OCI artifacts (core/tests/conformance_chart_oci.rs) -----------------------------
+
+
+def chart_oci_reference(args: Args) -> Any:
+    reference = ChartReference(args["reference"])
+    # The string form reads back as the same reference, and pickles.
+    assert ChartReference(str(reference)) == reference
+    assert pickle.loads(pickle.dumps(reference)) == reference
+    return {
+        "registry": reference.registry,
+        "repository": reference.repository,
+        "tag": reference.tag,
+        "name": reference.name,
+        "string": str(reference),
+    }
+
+
+def chart_oci_push_reference(args: Args) -> Any:
+    base = ChartReference(args["destination"])
+    return str(base.join(args["name"]).with_version(args["version"]))
+
+
+def chart_oci_check_created(args: Args) -> Any:
+    shiprail.check_created(args["created"])
+    return True
 
 
 # --- affected services (core/tests/conformance_trigger_native.rs) -------------------------------
@@ -501,6 +529,15 @@ OPS: dict[str, Callable[[Args], Any]] = {
     "chart.is_dns1123_label": lambda a: shiprail.is_dns1123_label(a["name"]),
     "chart.oci_tag": lambda a: shiprail.chart_oci_tag(a["version"]),
     "chart.version_from_oci_tag": lambda a: shiprail.chart_version_from_oci_tag(a["tag"]),
+    "chart_oci.tag": lambda a: shiprail.chart_oci_tag(a["version"]),
+    "chart_oci.version_from_tag": lambda a: shiprail.chart_version_from_oci_tag(a["tag"]),
+    "chart_oci.versions_from_tags": lambda a: shiprail.chart_versions_from_tags(a["tags"]),
+    "chart_oci.reference": chart_oci_reference,
+    "chart_oci.push_reference": chart_oci_push_reference,
+    "chart_oci.config_json": lambda a: shiprail.helm_config_json(ChartFile(a["chart_yaml"]).metadata).decode(),
+    "chart_oci.annotations": lambda a: shiprail.helm_annotations(ChartFile(a["chart_yaml"]).metadata, a["created"]),
+    "chart_oci.created": lambda a: shiprail.rfc3339_utc(a["seconds"]),
+    "chart_oci.check_created": chart_oci_check_created,
     "affected": affected,
     "affected.explain": affected_explain,
     "affected.overlaps": affected_overlaps,

@@ -1,11 +1,11 @@
 """Registries from Python: digests, platforms, credentials (never shown), the promotion policy,
 and promotion, tags, digests and deletion against real registries.
 
-The real-registry tests need the registries of tests/services/registry.sh: the test command
-starts them and exports SHIPRAIL_REGISTRY_ENV (the env file it writes). Without it they fail,
-unless SHIPRAIL_SKIP_REAL=1 says to skip them. Each test seeds its own images (OCI layouts
-written by tests/tools/mkoci.py, pushed with skopeo) into repositories no other run uses, and
-checks results with skopeo, the reference client.
+The real-registry tests need the registries of tests/services/registry.sh (real_registries.py):
+the test command starts them and exports SHIPRAIL_REGISTRY_ENV (the env file it writes).
+Without it they fail, unless SHIPRAIL_SKIP_REAL=1 says to skip them. Each test seeds its own
+images (OCI layouts written by tests/tools/mkoci.py, pushed with skopeo) into repositories no
+other run uses, and checks results with skopeo, the reference client.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +44,8 @@ from shiprail import (
     RegistryTlsError,
     UnexpectedDigestError,
 )
-from support import ROOT
+from real_registries import Registries, unique
 
-MKOCI = ROOT / "tests" / "tools" / "mkoci.py"
 EMPTY = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 SECRET = "s3cret-Pa55word"
 
@@ -247,89 +245,6 @@ def test_ctrl_c_cancels_a_blocking_call() -> None:
 
 
 # --- real registries ------------------------------------------------------------------------------
-
-
-class Registries:
-    """The registries started by tests/services/registry.sh, from its env file."""
-
-    def __init__(self, values: dict[str, str], work: Path) -> None:
-        self.values = values
-        self.work = work
-        self.plain = values["SHIPRAIL_REGISTRY_PLAIN"]
-        self.tls = values["SHIPRAIL_REGISTRY_TLS"]
-        self.password = values["SHIPRAIL_REGISTRY_PASSWORD"]
-
-    def client(self, password: str | None = None, **options: Any) -> RegistryClient:
-        user = self.values["SHIPRAIL_REGISTRY_USER"]
-        return RegistryClient(
-            ca_files=[self.values["SHIPRAIL_REGISTRY_CA"]],
-            credentials={self.tls: Credentials.basic(user, password or self.password)},
-            docker_config=DockerConfig(),
-            **options,
-        )
-
-    def access(self, image: str, prefix: str) -> list[str]:
-        if image.startswith(self.tls + "/"):
-            user = self.values["SHIPRAIL_REGISTRY_USER"]
-            return [
-                f"{prefix}cert-dir={self.values['SHIPRAIL_REGISTRY_CERT_DIR']}",
-                f"{prefix}creds={user}:{self.password}",
-            ]
-        return [f"{prefix}tls-verify=false"]
-
-    def skopeo_raw(self, image: str) -> bytes:
-        """`skopeo inspect --raw`: the manifest bytes exactly as the registry serves them."""
-        done = subprocess.run(
-            ["skopeo", "inspect", "--raw", *self.access(image, "--"), f"docker://{image}"],
-            capture_output=True,
-            check=False,
-            timeout=120,
-        )
-        assert done.returncode == 0, done.stderr.decode(errors="replace")
-        return done.stdout
-
-    def seed(self, name: str, content: str = "") -> tuple[str, Digest]:
-        """Writes one image with mkoci.py and pushes it with skopeo to a fresh repository of
-        the plain registry; returns its reference and digest."""
-        layout = self.work / f"layout-{name}"
-        args = [sys.executable, str(MKOCI), "image", str(layout), "v1.0.2"]
-        if content:
-            extra = self.work / f"{name}.txt"
-            extra.write_text(content, encoding="utf-8")
-            args += ["--file", str(extra)]
-        digest = subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
-        image = f"{self.plain}/{unique(name)}:v1.0.2"
-        subprocess.run(
-            ["skopeo", "copy", "-q", "--preserve-digests", "--dest-tls-verify=false", f"oci:{layout}:v1.0.2", f"docker://{image}"],
-            capture_output=True,
-            check=True,
-            timeout=120,
-        )
-        return image, Digest(digest)
-
-
-COUNTER = iter(range(1_000_000))
-
-
-def unique(name: str) -> str:
-    """A repository path no other test or earlier run uses."""
-    return f"py{os.getpid()}-{time.time_ns() % 10**9}-{next(COUNTER)}/{name}"
-
-
-@pytest.fixture(scope="module")
-def registries(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registries]:
-    path = os.environ.get("SHIPRAIL_REGISTRY_ENV", "")
-    if not path:
-        if os.environ.get("SHIPRAIL_SKIP_REAL") == "1":
-            pytest.skip("real registries skipped (SHIPRAIL_SKIP_REAL=1)")
-        pytest.fail(
-            "SHIPRAIL_REGISTRY_ENV is not set: run `bash tests/services/registry.sh start DIR` and set "
-            "SHIPRAIL_REGISTRY_ENV=DIR/env (or SHIPRAIL_SKIP_REAL=1 to skip real-registry tests)"
-        )
-    values = dict(
-        line.split("=", 1) for line in Path(path).read_text(encoding="utf-8").splitlines() if "=" in line
-    )
-    yield Registries({k.strip(): v.strip() for k, v in values.items()}, tmp_path_factory.mktemp("registry"))
 
 
 def test_promote_between_registries_keeps_the_bytes(registries: Registries) -> None:

@@ -36,7 +36,7 @@ fn exception(py: Python<'_>, err: Error) -> Py<PyAny> {
 
 /// Archive limits from an optional mapping with the core's keys (`max_total_size`,
 /// `max_file_size`, `max_entries`, `max_path_len`); missing keys keep their defaults.
-fn limits(py: Python<'_>, limits: Option<Section<'_>>) -> Result<ArchiveLimits> {
+pub(crate) fn limits(py: Python<'_>, limits: Option<Section<'_>>) -> Result<ArchiveLimits> {
     match limits {
         None => Ok(ArchiveLimits::default()),
         Some(mapping) => section(py, "archive limits", Some(mapping), None),

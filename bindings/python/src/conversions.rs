@@ -1042,3 +1042,129 @@ impl PyStubType for Data<'_> {
         stub_type("builtins.bytes", &["builtins"])
     }
 }
+
+/// A chart reference: a `ChartReference`, or an `oci://` `str` parsed by the core (`ImageError`
+/// when invalid).
+pub(crate) struct ChartRefArg(pub(crate) shiprail::chart::ChartReference);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for ChartRefArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(reference) = obj.cast::<crate::chart_oci::PyChartReference>() {
+            return Ok(ChartRefArg(reference.get().0.clone()));
+        }
+        let text: String = obj.extract().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "expected a ChartReference or a str, got {}",
+                type_name(&obj.to_owned())
+            ))
+        })?;
+        text.parse()
+            .map(ChartRefArg)
+            .map_err(|e| BindingError::Core(e).into())
+    }
+}
+
+impl PyStubType for ChartRefArg {
+    fn type_output() -> TypeInfo {
+        crate::chart_oci::PyChartReference::type_output()
+    }
+
+    fn type_input() -> TypeInfo {
+        crate::chart_oci::PyChartReference::type_input() | String::type_input()
+    }
+}
+
+/// A packaged chart to push: its `.tgz` bytes, a `ChartPackage`, or the path of a `.tgz` file
+/// (`str | os.PathLike`), read when the operation runs (with the GIL released).
+pub(crate) enum ChartData {
+    /// The archive's bytes (copied, so an async push owns them).
+    Bytes(Vec<u8>),
+    /// A file to read.
+    File(std::path::PathBuf),
+}
+
+impl ChartData {
+    /// The archive's bytes; a file that cannot be read is an `io` error naming it.
+    pub(crate) fn into_bytes(self) -> shiprail::Result<Vec<u8>> {
+        match self {
+            ChartData::Bytes(bytes) => Ok(bytes),
+            ChartData::File(path) => std::fs::read(&path).map_err(|e| {
+                Error::new(
+                    ErrorKind::Io,
+                    format!("cannot read `{}`: {e}", path.display()),
+                )
+                .with_input(path.display().to_string())
+            }),
+        }
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for ChartData {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(bytes) = obj.cast::<PyBytes>() {
+            return Ok(ChartData::Bytes(bytes.as_bytes().to_vec()));
+        }
+        if let Ok(package) = obj.cast::<crate::chart::PyChartPackage>() {
+            return Ok(ChartData::Bytes(package.get().0.bytes().to_vec()));
+        }
+        obj.extract::<std::path::PathBuf>()
+            .map(ChartData::File)
+            .map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "expected a chart archive as bytes, a ChartPackage or a path, got {}",
+                    type_name(&obj.to_owned())
+                ))
+            })
+    }
+}
+
+impl PyStubType for ChartData {
+    fn type_output() -> TypeInfo {
+        stub_type("builtins.bytes", &["builtins"])
+    }
+
+    fn type_input() -> TypeInfo {
+        stub_type("builtins.bytes", &["builtins"])
+            | crate::chart::PyChartPackage::type_input()
+            | PathArg::type_input()
+    }
+}
+
+/// The creation time of a pushed chart: an RFC 3339 `str`, or an aware `datetime.datetime`
+/// (written with `isoformat()`); both checked by the core (`ChartError` when not RFC 3339, so
+/// a naive datetime is refused).
+pub(crate) struct CreatedArg(pub(crate) String);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for CreatedArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let datetime = obj.py().import("datetime")?.getattr("datetime")?;
+        if obj.is_instance(&datetime)? {
+            return Ok(CreatedArg(obj.call_method0("isoformat")?.extract()?));
+        }
+        obj.extract().map(CreatedArg).map_err(|_| {
+            PyTypeError::new_err(format!(
+                "expected a time: an RFC 3339 str or a datetime.datetime, got {}",
+                type_name(&obj.to_owned())
+            ))
+        })
+    }
+}
+
+impl PyStubType for CreatedArg {
+    fn type_output() -> TypeInfo {
+        String::type_output()
+    }
+
+    fn type_input() -> TypeInfo {
+        stub_type(
+            "builtins.str | datetime.datetime",
+            &["builtins", "datetime"],
+        )
+    }
+}

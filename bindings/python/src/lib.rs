@@ -8,8 +8,8 @@
 //! - `conversions`: every conversion of arguments and results (iterables, versions, paths,
 //!   policy mappings, `to_dict()` data). No other module interprets a Python value.
 //! - One module per domain area of the core, named after it (`version`, `branch`, `tag`,
-//!   `image`, `config`, `release`, `trigger`, `chart`, `affected` with `changes`, `registry`,
-//!   `plan`),
+//!   `image`, `config`, `release`, `trigger`, `chart`, `chart_oci` (`chart::oci`), `affected`
+//!   with `changes`, `registry`, `plan`),
 //!   each with a `register(m)` that adds its classes and functions, called from `_native`
 //!   below.
 //! - `runtime`: the Tokio runtime of the async registry client, and the two ways Python waits
@@ -39,6 +39,7 @@
 pub(crate) mod affected;
 pub(crate) mod branch;
 pub(crate) mod chart;
+pub(crate) mod chart_oci;
 pub(crate) mod config;
 pub(crate) mod conversions;
 pub(crate) mod error;
@@ -67,6 +68,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     release::register(m)?;
     trigger::register(m)?;
     chart::register(m)?;
+    chart_oci::register(m)?;
     affected::register(m)?;
     registry::register(m)?;
     plan::register(m)?;

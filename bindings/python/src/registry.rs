@@ -1,4 +1,6 @@
-//! `shiprail.registry`: OCI registries (tags, digests, deletion) and image promotion.
+//! `shiprail.registry`: OCI registries (tags, digests, deletion), image promotion, and Helm
+//! charts pushed, pulled and listed as OCI artifacts (`push_chart`, `pull_chart`,
+//! `chart_versions` → `ChartPush`, `ChartPull`, versions).
 //!
 //! `RegistryClient` wraps the core's async client. Every network operation is offered twice:
 //! a blocking call that releases the GIL (`promote`, `list_tags`, ...) and an `..._async` call
@@ -10,22 +12,24 @@
 //! `repr()` shows `<redacted>`, it does not pickle, and the core's messages name where
 //! credentials came from, never what they are.
 
+use crate::chart::{PyChartMetadata, limits as chart_limits};
+use crate::chart_oci::PyChartReference;
 use crate::config::PyConfig;
 use crate::conversions::{
-    Data, DigestArg, ImageArg, JsonDict, PathArg, Platforms, Seconds, Strings, TagPolicyArg,
-    hash_of, py_repr, repr_fields, tag_policy,
+    ChartData, ChartRefArg, CreatedArg, Data, DigestArg, ImageArg, JsonDict, PathArg, Platforms,
+    Seconds, Section, Strings, TagPolicyArg, hash_of, py_repr, repr_fields, tag_policy,
 };
 use crate::error::{BindingError, Result};
 use crate::runtime::{block_on, future_into_py};
 use crate::tag::PyTagPolicy;
 use crate::version::PyReleaseVersion;
 use pyo3::prelude::*;
-use pyo3::types::{PyTuple, PyType};
+use pyo3::types::{PyBytes, PyTuple, PyType};
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 use shiprail::registry::{
-    self as core, Credentials, DeletedTag, Digest, DockerConfig, Platform, ProgressEvent,
-    PromoteRequest, Promotion, PromotionPolicy, RegistryClient, RegistryOptions, ReleaseTag,
-    Resolved,
+    self as core, ChartPull, ChartPush, ChartPushOptions, Credentials, DeletedTag, Digest,
+    DockerConfig, Platform, ProgressEvent, PromoteRequest, Promotion, PromotionPolicy,
+    RegistryClient, RegistryOptions, ReleaseTag, Resolved,
 };
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -512,6 +516,179 @@ impl PyPromotion {
     }
 }
 
+/// What `RegistryClient.push_chart` did: where the chart is, its digests, and whether the
+/// tag already named this archive (`already_pushed`: nothing was written).
+#[gen_stub_pyclass]
+#[pyclass(frozen, eq, name = "ChartPush", module = "shiprail._native")]
+#[derive(PartialEq)]
+pub(crate) struct PyChartPush(pub(crate) ChartPush);
+
+#[gen_stub_pymethods]
+#[pymethods]
+impl PyChartPush {
+    /// Where the chart is now: `oci://HOST/PATH/NAME:TAG`.
+    #[getter]
+    fn reference(&self) -> PyChartReference {
+        PyChartReference(self.0.reference.clone())
+    }
+
+    /// The chart name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The chart version (with `+` where the tag has `_`).
+    #[getter]
+    fn version(&self) -> &str {
+        &self.0.version
+    }
+
+    /// The tag: the version with `+` written as `_`.
+    #[getter]
+    fn tag(&self) -> &str {
+        &self.0.tag
+    }
+
+    /// The digest of the manifest the tag names.
+    #[getter]
+    fn digest(&self) -> PyDigest {
+        PyDigest(self.0.digest.clone())
+    }
+
+    /// The digest of the chart layer: the SHA-256 of the archive (`ChartPackage.digest`).
+    #[getter]
+    fn chart_digest(&self) -> PyDigest {
+        PyDigest(self.0.chart_digest.clone())
+    }
+
+    /// The digest of the config blob (`helm_config_json`).
+    #[getter]
+    fn config_digest(&self) -> PyDigest {
+        PyDigest(self.0.config_digest.clone())
+    }
+
+    /// The archive's size in bytes.
+    #[getter]
+    fn size(&self) -> u64 {
+        self.0.size
+    }
+
+    /// The tag already named this archive: nothing was written, and `digest` is the manifest
+    /// found (another tool or creation time may have written a different one).
+    #[getter]
+    fn already_pushed(&self) -> bool {
+        self.0.already_pushed
+    }
+
+    /// With `force`, the manifest digest the tag named before it was replaced.
+    #[getter]
+    fn replaced(&self) -> Option<PyDigest> {
+        self.0.replaced.clone().map(PyDigest)
+    }
+
+    /// `{"reference", "name", "version", "tag", "digest", "chart_digest", "config_digest",
+    /// "size", "already_pushed", "replaced"?}`, as `shiprail chart push` prints it.
+    fn to_dict(&self, py: Python<'_>) -> Result<JsonDict> {
+        JsonDict::of(py, &self.0)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        repr_fields!(py, "ChartPush",
+            "reference" => self.0.reference.to_string(),
+            "digest" => self.0.digest.as_str(),
+            "already_pushed" => self.0.already_pushed,
+        )
+    }
+}
+
+/// A chart read by `RegistryClient.pull_chart`: its reference, digests and metadata, and the
+/// archive's bytes exactly as pushed (checked against the layer digest and loaded with the
+/// loader's checks).
+#[gen_stub_pyclass]
+#[pyclass(frozen, name = "ChartPull", module = "shiprail._native")]
+pub(crate) struct PyChartPull(pub(crate) ChartPull);
+
+#[gen_stub_pymethods]
+#[pymethods]
+impl PyChartPull {
+    /// The reference pulled: `oci://HOST/PATH/NAME:TAG`.
+    #[getter]
+    fn reference(&self) -> PyChartReference {
+        PyChartReference(self.0.reference.clone())
+    }
+
+    /// The chart name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The chart version.
+    #[getter]
+    fn version(&self) -> &str {
+        &self.0.version
+    }
+
+    /// The digest of the manifest.
+    #[getter]
+    fn digest(&self) -> PyDigest {
+        PyDigest(self.0.digest.clone())
+    }
+
+    /// The digest of the chart layer: the SHA-256 of the archive.
+    #[getter]
+    fn chart_digest(&self) -> PyDigest {
+        PyDigest(self.0.chart_digest.clone())
+    }
+
+    /// The archive's size in bytes.
+    #[getter]
+    fn size(&self) -> u64 {
+        self.0.size
+    }
+
+    /// The chart's metadata, from the archive's Chart.yaml.
+    #[getter]
+    fn metadata(&self) -> PyChartMetadata {
+        PyChartMetadata(self.0.metadata.clone())
+    }
+
+    /// The `.tgz` bytes (`ChartArchive.read` loads them).
+    #[getter]
+    fn bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.0.bytes())
+    }
+
+    /// `<name>-<version>.tgz`.
+    #[getter]
+    fn file_name(&self) -> String {
+        self.0.file_name()
+    }
+
+    /// Writes `dir/<name>-<version>.tgz` (creating `dir`; through a temporary file renamed
+    /// into place, replacing a file of that name as `helm pull` does; the GIL released) and
+    /// returns its path.
+    fn write_to(&self, py: Python<'_>, dir: PathArg) -> Result<PathBuf> {
+        let pulled = &self.0;
+        Ok(py.detach(|| pulled.write_to(&dir.0))?)
+    }
+
+    /// Everything but the bytes: `{"reference", "name", "version", "digest", "chart_digest",
+    /// "size", "metadata"}`, as `shiprail chart pull` prints it.
+    fn to_dict(&self, py: Python<'_>) -> Result<JsonDict> {
+        JsonDict::of(py, &self.0)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        repr_fields!(py, "ChartPull",
+            "reference" => self.0.reference.to_string(),
+            "digest" => self.0.digest.as_str(),
+            "size" => self.0.size,
+        )
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Policy and requests
 
@@ -859,8 +1036,23 @@ fn promotion_object(py: Python<'_>, promotion: Promotion) -> PyResult<Py<PyAny>>
     Ok(Py::new(py, PyPromotion(promotion))?.into_any())
 }
 
+/// Chart push options from keywords; what is not given keeps the core's default.
+fn push_options(
+    py: Python<'_>,
+    created: Option<CreatedArg>,
+    force: bool,
+    limits: Option<Section<'_>>,
+) -> Result<ChartPushOptions> {
+    Ok(ChartPushOptions {
+        created: created.map(|c| c.0),
+        force,
+        limits: chart_limits(py, limits)?,
+    })
+}
+
 /// A client for OCI registries (the Docker Registry HTTP API v2 / OCI distribution): lists
-/// tags, resolves digests, deletes tags and promotes images.
+/// tags, resolves digests, deletes tags, promotes images, and pushes, pulls and lists Helm
+/// charts.
 ///
 /// Options: `ca_files` (PEM files trusted besides the system roots), `insecure` (hosts that
 /// may be reached over plain HTTP when they do not speak TLS; loopback hosts always may),
@@ -1158,6 +1350,140 @@ impl PyRegistryClient {
         )
     }
 
+    /// Pushes a packaged chart (`.tgz` bytes, a `ChartPackage` or the path of a `.tgz`) under
+    /// `destination` (`oci://HOST/PATH`, no tag) as `helm push` does: repository
+    /// `PATH/<name>`, tag the chart version with `+` written as `_`, Helm's config, layer and
+    /// manifest. The archive is loaded with the loader's checks first (`limits` as
+    /// `ChartArchive.default_limits()`), blobs go first and the tag last.
+    ///
+    /// `created` is the `org.opencontainers.image.created` annotation (an RFC 3339 `str` or
+    /// an aware `datetime`; default `DEFAULT_CREATED`, so one archive gives one manifest
+    /// digest). A tag that already names this archive is left alone (`already_pushed`);
+    /// one naming anything else raises `ClobberError` unless `force`.
+    #[pyo3(signature = (archive, destination, *, created = None, force = false, limits = None))]
+    fn push_chart(
+        &self,
+        py: Python<'_>,
+        archive: ChartData,
+        destination: ChartRefArg,
+        created: Option<CreatedArg>,
+        force: bool,
+        limits: Option<Section<'_>>,
+    ) -> Result<PyChartPush> {
+        let client = &self.client;
+        let options = push_options(py, created, force, limits)?;
+        let pushed = block_on(py, async move {
+            let bytes = archive.into_bytes()?;
+            Ok(client.push_chart(&bytes, &destination.0, &options).await?)
+        })?;
+        Ok(PyChartPush(pushed))
+    }
+
+    /// `push_chart` for `await`.
+    #[pyo3(signature = (archive, destination, *, created = None, force = false, limits = None))]
+    #[gen_stub(override_return_type(
+        type_repr = "collections.abc.Coroutine[typing.Any, typing.Any, ChartPush]",
+        imports = ("collections.abc", "typing")
+    ))]
+    fn push_chart_async<'py>(
+        &self,
+        py: Python<'py>,
+        archive: ChartData,
+        destination: ChartRefArg,
+        created: Option<CreatedArg>,
+        force: bool,
+        limits: Option<Section<'py>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = Arc::clone(&self.client);
+        let options = push_options(py, created, force, limits)?;
+        future_into_py(
+            py,
+            async move {
+                let bytes = archive.into_bytes()?;
+                Ok(client.push_chart(&bytes, &destination.0, &options).await?)
+            },
+            |py, pushed| Ok(Py::new(py, PyChartPush(pushed))?.into_any()),
+        )
+    }
+
+    /// Pulls the chart `reference` names (`oci://HOST/PATH/NAME`, optionally `:TAG`) at
+    /// `version` (default: the tag, else the highest version, as `helm pull` does): the
+    /// manifest and layer are checked against their digests, the archive loaded with the
+    /// loader's checks (`limits`), and the chart inside must have the name and version asked
+    /// for. An image is refused with `ChartError`; a missing version raises
+    /// `RegistryNotFoundError`.
+    #[pyo3(signature = (reference, version = None, *, limits = None))]
+    fn pull_chart(
+        &self,
+        py: Python<'_>,
+        reference: ChartRefArg,
+        version: Option<String>,
+        limits: Option<Section<'_>>,
+    ) -> Result<PyChartPull> {
+        let client = &self.client;
+        let limits = chart_limits(py, limits)?;
+        let pulled = block_on(py, async move {
+            Ok(client
+                .pull_chart(&reference.0, version.as_deref(), &limits)
+                .await?)
+        })?;
+        Ok(PyChartPull(pulled))
+    }
+
+    /// `pull_chart` for `await`.
+    #[pyo3(signature = (reference, version = None, *, limits = None))]
+    #[gen_stub(override_return_type(
+        type_repr = "collections.abc.Coroutine[typing.Any, typing.Any, ChartPull]",
+        imports = ("collections.abc", "typing")
+    ))]
+    fn pull_chart_async<'py>(
+        &self,
+        py: Python<'py>,
+        reference: ChartRefArg,
+        version: Option<String>,
+        limits: Option<Section<'py>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = Arc::clone(&self.client);
+        let limits = chart_limits(py, limits)?;
+        future_into_py(
+            py,
+            async move {
+                Ok(client
+                    .pull_chart(&reference.0, version.as_deref(), &limits)
+                    .await?)
+            },
+            |py, pulled| Ok(Py::new(py, PyChartPull(pulled))?.into_any()),
+        )
+    }
+
+    /// The chart versions in the repository `reference` names (`oci://HOST/PATH/NAME`; a tag
+    /// is ignored), highest first, as Helm lists them (`chart_versions_from_tags`).
+    fn chart_versions(&self, py: Python<'_>, reference: ChartRefArg) -> Result<Vec<String>> {
+        let client = &self.client;
+        block_on(
+            py,
+            async move { Ok(client.chart_versions(&reference.0).await?) },
+        )
+    }
+
+    /// `chart_versions` for `await`.
+    #[gen_stub(override_return_type(
+        type_repr = "collections.abc.Coroutine[typing.Any, typing.Any, builtins.list[builtins.str]]",
+        imports = ("collections.abc", "typing", "builtins")
+    ))]
+    fn chart_versions_async<'py>(
+        &self,
+        py: Python<'py>,
+        reference: ChartRefArg,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = Arc::clone(&self.client);
+        future_into_py(
+            py,
+            async move { Ok(client.chart_versions(&reference.0).await?) },
+            |py, versions| Ok(versions.into_pyobject(py)?.into_any().unbind()),
+        )
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         repr_fields!(py, "RegistryClient",
             "insecure" => self.insecure.clone(),
@@ -1178,6 +1504,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPromotion>()?;
     m.add_class::<PyPromoteRequest>()?;
     m.add_class::<PyPromotionPolicy>()?;
+    m.add_class::<PyChartPush>()?;
+    m.add_class::<PyChartPull>()?;
     m.add_class::<PyRegistryClient>()?;
     m.add_function(wrap_pyfunction!(highest_release, m)?)?;
     Ok(())
