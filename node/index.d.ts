@@ -478,6 +478,11 @@ export declare class Pipeline {
   static loadSync(path: string, options?: PipelineLoadOptions | undefined | null): Pipeline
   /** Parses pipeline text of the given dialect. */
   static fromYaml(text: string, options: PipelineTextOptions): Pipeline
+  /**
+   * The file the pipeline was read from (`null` for text from `fromYaml`); lint findings
+   * carry it in `location.file`.
+   */
+  get path(): string | null
   /** The file's dialect. */
   get dialect(): 'azure' | 'github'
   /**
@@ -1837,6 +1842,13 @@ export declare function lintChartDir(dir: string, options?: ChartLintOptions | u
 /** Lints a chart directory, blocking. */
 export declare function lintChartDirSync(dir: string, options?: ChartLintOptions | undefined | null): ChartLintReport
 
+/**
+ * Findings about `config` against the repository's files (`repoPaths`, as `repositoryFiles`
+ * lists them): a file claimed by several services (`service_path_overlap`) and a service
+ * whose includes match no file (`unmatched_service_paths`).
+ */
+export declare function lintConfig(config: Config, repoPaths: Array<string>): Array<Finding>
+
 /** What a lint checks trigger filters against. */
 export interface LintOptions {
   /** The `branches:` section; omitted, the default branch rules. */
@@ -2025,6 +2037,14 @@ export declare function parseImages(references: Array<string>): Array<ImageResul
  * rename or copy, each ended by a NUL. Output of another shape is a `git` error.
  */
 export declare function parseNameStatus(output: Buffer | string): Array<ChangedPath>
+
+/**
+ * Parses `git diff --name-status` output without `-z`, one entry a line (the form of a
+ * `--changed-from` file): the same status letters as `parseNameStatus`, quoted paths decoded,
+ * a line without a tab read as a bare path. A malformed line is a `git` error naming its
+ * line number.
+ */
+export declare function parseNameStatusLines(text: string): Array<ChangedPath>
 
 /** Parses a version under a policy and returns it normalised (`v1.0.2` -> `1.0.2`). */
 export declare function parseVersion(text: string, policy?: VersionPolicy): string
@@ -2683,6 +2703,15 @@ export declare function renderBranch(kind: string, values?: BranchValues | undef
  * {reason}]`, where a `[...]` group disappears when a value in it is missing).
  */
 export declare function renderChangeCause(cause: ChangeCause, template?: string | undefined | null): string
+
+/**
+ * Every file of the repository at `repo` (`git ls-files`), the `repoPaths` that
+ * `lintConfig` and `Pipeline#lint` check patterns against. Runs git off the main thread.
+ */
+export declare function repositoryFiles(repo: string, options?: GitOptions | undefined | null): Promise<Array<string>>
+
+/** `repositoryFiles`, blocking. */
+export declare function repositoryFilesSync(repo: string, options?: GitOptions | undefined | null): Array<string>
 
 /** A manifest reference resolved to its digest. */
 export interface Resolved {

@@ -1,6 +1,7 @@
 // Affected services and changed paths: Config#affected, AffectedMatcher, affectedRules, and the
 // git-backed change sets (changedBetween, changedForPullRequest, changedForNewBranch, mergeBase,
-// each a Promise and a Sync variant) on real repositories built by the test.
+// repositoryFiles, each a Promise and a Sync variant), the name-status parsers and lintConfig, on
+// real repositories built by the test.
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
@@ -247,11 +248,38 @@ describe('changed paths from git', () => {
     assert.deepStrictEqual(s.parseNameStatus(Buffer.from('M\0caf\xff\0', 'latin1')), [
       { path: 'caf\ufffd', status: 'modified', previousPath: null },
     ])
-    const err = thrown(() => s.parseNameStatus('U\0conflict\0'))
+    // An unmerged path (`U`) is in conflict, so it has changed.
+    assert.deepStrictEqual(s.parseNameStatus('U\0conflict\0'), [
+      { path: 'conflict', status: 'modified', previousPath: null },
+    ])
+    const err = thrown(() => s.parseNameStatus('X\0broken\0'))
     assert.equal(err.code, 'git')
-    assert.equal(
-      err.message,
-      'malformed `git diff --name-status -z` output: unknown status `U` (expected A, M, T, D, R<score> or C<score>)',
-    )
+    assert.match(err.message, /^malformed `git diff --name-status -z` output, entry 1: status `X` is git's "unknown" change type/)
+  })
+
+  it('parses `git diff --name-status` lines strictly, as a --changed-from file', () => {
+    const raw = execFileSync('git', ['diff', '--name-status', '-M', 'main~1', 'feature/delivery/retry'], { cwd: repo, encoding: 'utf8' })
+    assert.deepStrictEqual(s.parseNameStatusLines(raw), s.changedBetweenSync(repo, 'main~1', 'feature/delivery/retry'))
+    assert.deepStrictEqual(s.parseNameStatusLines('M100\tbig\nR087\t"old\\tname"\tnew\nsrc/x\n'), [
+      { path: 'big', status: 'modified', previousPath: null },
+      { path: 'new', status: 'renamed', previousPath: 'old\tname' },
+      { path: 'src/x', status: 'modified', previousPath: null },
+    ])
+    const err = thrown(() => s.parseNameStatusLines('M\ta\nR100\tonly-old\n'))
+    assert.equal(err.code, 'git')
+    assert.match(err.message, /^malformed `git diff --name-status` output, line 2: /)
+  })
+
+  it('lists the repository files and lints shiprail.yaml against them', async () => {
+    const files = await s.repositoryFiles(repo)
+    assert.deepStrictEqual(files, s.repositoryFilesSync(repo))
+    assert.ok(files.length > 0)
+    assert.deepStrictEqual(files, [...files].sort())
+    const config = s.Config.loadSync(SAMPLE_CONFIG)
+    const findings = s.lintConfig(config, ['src/shipping/delivery/Program.cs'])
+    const unmatched = findings.filter((f) => f.code === 'unmatched_service_paths').map((f) => f.message)
+    assert.equal(unmatched.length, config.serviceNames().length - 1)
+    assert.ok(unmatched.every((m) => !m.includes('`delivery`')), unmatched.join('\n'))
+    await assert.rejects(s.repositoryFiles(tmpdir()), (e) => e.code === 'git')
   })
 })

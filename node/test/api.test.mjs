@@ -322,6 +322,13 @@ describe('triggers', () => {
     assert.equal(findings[0].suggestion, 'release/delivery/v*')
     const clean = s.Pipeline.loadSync(githubFile('delivery')).lint({ services: config.serviceNames() })
     assert.deepStrictEqual(clean, [])
+    // A loaded pipeline knows its file, and its findings name it.
+    const loaded = s.Pipeline.loadSync(githubFile('delivery'))
+    assert.equal(loaded.path, githubFile('delivery'))
+    assert.equal(s.Pipeline.fromYaml(text, { dialect: 'github' }).path, null)
+    const named = loaded.lint({ services: ['elsewhere'] })
+    assert.ok(named.length > 0)
+    for (const f of named) assert.equal(f.location.file, githubFile('delivery'))
     assert.equal(thrown(() => s.Pipeline.fromYaml(text, { dialect: 'github' }).lint({ branchRules: { kinds: 1 } })).code, 'config_syntax')
   })
 

@@ -1,6 +1,7 @@
 //! Changed paths from git (`changedBetween`, `changedForPullRequest`, `changedForNewBranch`,
-//! `mergeBase`, each a Promise with a `...Sync` variant) and the parser of
-//! `git diff --name-status -z` output (`parseNameStatus`).
+//! `mergeBase`, `repositoryFiles`, each a Promise with a `...Sync` variant) and the parsers of
+//! `git diff --name-status` output (`parseNameStatus` for `-z`, `parseNameStatusLines` for
+//! lines).
 //!
 //! git runs as a child process on the libuv thread pool ([`crate::task::blocking`]), never on
 //! the main thread. The results are `ChangedPath` objects, the shape a `TriggerEvent`'s
@@ -171,4 +172,37 @@ pub fn parse_name_status(
         Either::B(text) => text.as_bytes(),
     };
     changed_paths(core::parse_name_status(bytes).or_throw(env)?)
+}
+
+/// Parses `git diff --name-status` output without `-z`, one entry a line (the form of a
+/// `--changed-from` file): the same status letters as `parseNameStatus`, quoted paths decoded,
+/// a line without a tab read as a bare path. A malformed line is a `git` error naming its
+/// line number.
+#[napi]
+pub fn parse_name_status_lines(env: &Env, text: String) -> napi::Result<Vec<ChangedPath>> {
+    changed_paths(core::parse_name_status_lines(&text).or_throw(env)?)
+}
+
+fn files(list: Vec<String>) -> napi::Result<Vec<String>> {
+    Ok(list)
+}
+
+/// Every file of the repository at `repo` (`git ls-files`), the `repoPaths` that
+/// `lintConfig` and `Pipeline#lint` check patterns against. Runs git off the main thread.
+#[napi(ts_return_type = "Promise<Array<string>>")]
+pub fn repository_files(
+    repo: String,
+    options: Option<GitOptions>,
+) -> AsyncTask<Blocking<Vec<String>, Vec<String>>> {
+    blocking(move || git(repo, options).repository_files(), files)
+}
+
+/// `repositoryFiles`, blocking.
+#[napi]
+pub fn repository_files_sync(
+    env: &Env,
+    repo: String,
+    options: Option<GitOptions>,
+) -> napi::Result<Vec<String>> {
+    git(repo, options).repository_files().or_throw(env)
 }

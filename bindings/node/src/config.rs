@@ -6,7 +6,7 @@
 //! can be passed as the `rules`/`policy` argument of the free functions.
 
 use crate::convert::{
-    self, Branch, BranchResult, NextRelease, PlanLintFinding, PromotionTarget, Release,
+    self, Branch, BranchResult, Finding, NextRelease, PlanLintFinding, PromotionTarget, Release,
 };
 use crate::error::{OrThrow, throwable};
 use crate::plan::Plan;
@@ -285,4 +285,18 @@ impl Default for Config {
     fn default() -> Self {
         Config::new()
     }
+}
+
+/// Findings about `config` against the repository's files (`repoPaths`, as `repositoryFiles`
+/// lists them): a file claimed by several services (`service_path_overlap`) and a service
+/// whose includes match no file (`unmatched_service_paths`).
+#[napi]
+pub fn lint_config(
+    env: &Env,
+    config: &Config,
+    repo_paths: Vec<String>,
+) -> napi::Result<Vec<Finding>> {
+    shiprail::trigger::lint::lint_config(&config.inner, &repo_paths)
+        .map(|found| found.into_iter().map(Finding::from).collect())
+        .or_throw(env)
 }

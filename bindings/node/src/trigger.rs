@@ -194,6 +194,13 @@ impl Pipeline {
         })
     }
 
+    /// The file the pipeline was read from (`null` for text from `fromYaml`); lint findings
+    /// carry it in `location.file`.
+    #[napi(getter)]
+    pub fn path(&self) -> Option<String> {
+        self.inner.path().map(|p| p.to_string_lossy().into_owned())
+    }
+
     /// The file's dialect.
     #[napi(getter, ts_return_type = "'azure' | 'github'")]
     pub fn dialect(&self) -> String {
