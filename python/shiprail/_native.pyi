@@ -118,6 +118,7 @@ __all__ = [
     "parse_duration",
     "parse_images",
     "parse_name_status",
+    "parse_name_status_lines",
     "parse_versions",
     "path_glob_matches",
     "release_names",
@@ -1892,6 +1893,12 @@ class Pipeline:
     applies to Azure pipelines only.
     """
     @property
+    def path(self) -> typing.Optional[pathlib.Path]:
+        r"""
+        The file the pipeline was read from (`None` for text from `from_yaml`); lint findings
+        name it in `Finding.file`.
+        """
+    @property
     def dialect(self) -> typing.Literal['azure', 'github']:
         r"""
         The file's dialect.
@@ -3398,8 +3405,15 @@ def parse_images(references: collections.abc.Iterable[builtins.str]) -> builtins
 def parse_name_status(data: builtins.bytes) -> builtins.list[ChangedPath]:
     r"""
     Reads the output of `git diff --name-status -z` (or `diff-tree -r -z --name-status`):
-    statuses `A`, `M`, `T` (modified), `D`, `R<score>` (renamed, both paths kept), `C<score>`
-    (the copy added). Malformed output raises `GitError`.
+    statuses `A`, `M`, `T`, `U` (modified), `D`, `R<score>` (renamed, both paths kept),
+    `C<score>` (the copy added). Malformed output raises `GitError`.
+    """
+
+def parse_name_status_lines(text: builtins.str) -> builtins.list[ChangedPath]:
+    r"""
+    Reads `git diff --name-status` output without `-z`, one entry a line (the form of a
+    `--changed-from` file): the statuses of `parse_name_status`, quoted paths decoded, a line
+    without a tab read as a bare path. A malformed line raises `GitError` naming its number.
     """
 
 def parse_versions(versions: collections.abc.Iterable[ReleaseVersion  |  builtins.str]) -> builtins.list[ReleaseVersion]:

@@ -245,10 +245,23 @@ def test_parse_name_status() -> None:
         ("renamed", "new\nname.cs", "old name.cs"),
         ("deleted", "gone.md", None),
     ]
-    with pytest.raises(GitError):
+    # An unmerged path is in conflict, so it has changed; `X` is git's "unknown" type.
+    assert [(c.status, c.path) for c in shiprail.parse_name_status(b"U\0conflict\0")] == [("modified", "conflict")]
+    with pytest.raises(GitError, match=r"-z` output, entry 1: status `X`"):
         shiprail.parse_name_status(b"X\0")
     with pytest.raises(TypeError, match="bytes"):
         shiprail.parse_name_status("M\0a\0")  # type: ignore[arg-type]
+
+
+def test_parse_name_status_lines() -> None:
+    changed = shiprail.parse_name_status_lines('M100\tbig\nR087\t"old\\tname"\tnew\nsrc/x\n')
+    assert [(c.status, c.path, c.previous_path) for c in changed] == [
+        ("modified", "big", None),
+        ("renamed", "new", "old\tname"),
+        ("modified", "src/x", None),
+    ]
+    with pytest.raises(GitError, match=r"^malformed `git diff --name-status` output, line 2: "):
+        shiprail.parse_name_status_lines("M\ta\nR100\tonly-old\n")
 
 
 def test_lint_config() -> None:

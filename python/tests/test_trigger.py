@@ -224,6 +224,10 @@ def test_lint() -> None:
     missing = github.lint(repo_paths=["README.md"])
     assert [f.code for f in missing] == ["unmatched_path_pattern"] * 2
     assert missing[0].severity == "warning" and missing[0].line == 13
+    # A loaded pipeline knows its file, and its findings name it; text has none.
+    assert github.path == GITHUB / "delivery.yml" and pipeline.path is None
+    assert {f.file for f in missing} == {str(GITHUB / "delivery.yml")}
+    assert str(missing[0]).startswith(f"{GITHUB / 'delivery.yml'}:13:")
     with pytest.raises(shiprail.ConfigError):
         pipeline.lint({"trunk": 3})
     with pytest.raises(TypeError, match="single string"):

@@ -573,12 +573,21 @@ fn repository_files(py: Python<'_>, repo: PathArg) -> Result<Vec<String>> {
 }
 
 /// Reads the output of `git diff --name-status -z` (or `diff-tree -r -z --name-status`):
-/// statuses `A`, `M`, `T` (modified), `D`, `R<score>` (renamed, both paths kept), `C<score>`
-/// (the copy added). Malformed output raises `GitError`.
+/// statuses `A`, `M`, `T`, `U` (modified), `D`, `R<score>` (renamed, both paths kept),
+/// `C<score>` (the copy added). Malformed output raises `GitError`.
 #[gen_stub_pyfunction(module = "shiprail._native")]
 #[pyfunction]
 fn parse_name_status(data: Data<'_>) -> Result<Vec<PyChangedPath>> {
     Ok(changed(changes::parse_name_status(data.as_bytes())?))
+}
+
+/// Reads `git diff --name-status` output without `-z`, one entry a line (the form of a
+/// `--changed-from` file): the statuses of `parse_name_status`, quoted paths decoded, a line
+/// without a tab read as a bare path. A malformed line raises `GitError` naming its number.
+#[gen_stub_pyfunction(module = "shiprail._native")]
+#[pyfunction]
+fn parse_name_status_lines(text: &str) -> Result<Vec<PyChangedPath>> {
+    Ok(changed(changes::parse_name_status_lines(text)?))
 }
 
 /// Findings about `shiprail.yaml` against the repository's files (`repo_paths`, as
@@ -609,6 +618,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(changed_for_new_branch, m)?)?;
     m.add_function(wrap_pyfunction!(repository_files, m)?)?;
     m.add_function(wrap_pyfunction!(parse_name_status, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_name_status_lines, m)?)?;
     m.add_function(wrap_pyfunction!(lint_config, m)?)?;
     Ok(())
 }

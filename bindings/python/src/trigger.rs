@@ -567,6 +567,13 @@ impl PyPipeline {
         Ok(PyPipeline(with_azure(file, options)))
     }
 
+    /// The file the pipeline was read from (`None` for text from `from_yaml`); lint findings
+    /// name it in `Finding.file`.
+    #[getter]
+    fn path(&self) -> Option<std::path::PathBuf> {
+        self.0.path().map(std::path::Path::to_path_buf)
+    }
+
     /// The file's dialect.
     #[getter]
     #[gen_stub(override_return_type(
