@@ -8,16 +8,17 @@ mod commands;
 mod output;
 
 use clap::{Parser, Subcommand};
-use output::Format;
+use output::FormatArg;
 use std::process::ExitCode;
 
 /// shiprail: what a branch means, which version a release gets, where an image is promoted to.
 #[derive(Debug, Parser)]
 #[command(name = "shiprail", version, about, propagate_version = true)]
 struct Cli {
-    /// Output format: JSON for machines (default) or text for people.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Json)]
-    format: Format,
+    /// Output format: JSON for machines (default) or text for people; for `plan`, also the
+    /// variables of a CI system (github, azure, gitlab: the same as `plan --output`).
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Json)]
+    format: FormatArg,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,6 +54,13 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let format = cli.format.document();
+    if let (Some(ci), false) = (cli.format.ci(), matches!(cli.command, Command::Plan(_))) {
+        eprintln!(
+            "error: `--format {ci}` prints the CI variables of a plan: it applies to `shiprail plan` only (use json or text)"
+        );
+        return ExitCode::from(2);
+    }
     let result = match &cli.command {
         Command::Branch(args) => commands::branch::run(args),
         Command::Version(args) => commands::version::run(args),
@@ -62,8 +70,8 @@ fn main() -> ExitCode {
         Command::Config(cmd) => commands::config::run(cmd),
         Command::Chart(cmd) => commands::chart::run(cmd),
         Command::Affected(args) => commands::affected::run(args),
-        Command::Plan(args) => return commands::plan::main(args, cli.format),
-        Command::Release(cmd) => return commands::release::main(cmd, cli.format),
+        Command::Plan(args) => return commands::plan::main(args, format, cli.format.ci()),
+        Command::Release(cmd) => return commands::release::main(cmd, format),
     };
-    output::finish(cli.format, result)
+    output::finish(format, result)
 }

@@ -6,12 +6,51 @@ use std::io::Write;
 use std::process::ExitCode;
 
 /// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {
     /// One JSON document on stdout.
     Json,
     /// `key: value` lines for people.
     Text,
+}
+
+/// The global `--format` as typed: a document format for every command, or (for `shiprail
+/// plan` only) the variables of a CI system, so that `plan --format github` does what CI
+/// documentation of other tools leads people to type; `plan --output github` is the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum FormatArg {
+    /// One JSON document on stdout.
+    Json,
+    /// `key: value` lines for people.
+    Text,
+    /// `shiprail plan` only: `name=value` lines for `$GITHUB_OUTPUT` (as `--output github`).
+    Github,
+    /// `shiprail plan` only: Azure Pipelines logging commands (as `--output azure`).
+    Azure,
+    /// `shiprail plan` only: a GitLab dotenv report (as `--output gitlab`).
+    Gitlab,
+}
+
+impl FormatArg {
+    /// The document format results and errors are printed in (JSON for the CI formats, whose
+    /// errors are still JSON documents).
+    pub(crate) fn document(self) -> Format {
+        match self {
+            FormatArg::Text => Format::Text,
+            _ => Format::Json,
+        }
+    }
+
+    /// The CI system named, if any.
+    pub(crate) fn ci(self) -> Option<shiprail::plan::CiFormat> {
+        use shiprail::plan::CiFormat;
+        match self {
+            FormatArg::Github => Some(CiFormat::Github),
+            FormatArg::Azure => Some(CiFormat::Azure),
+            FormatArg::Gitlab => Some(CiFormat::Gitlab),
+            FormatArg::Json | FormatArg::Text => None,
+        }
+    }
 }
 
 /// Why a command did not succeed.

@@ -161,6 +161,62 @@ fn ci_outputs() {
     );
 }
 
+/// `--format github|azure|gitlab` is `--output` of the same name for `plan`, and refused
+/// (exit 2, before anything runs) by every other command or beside another `--output`.
+#[test]
+fn ci_formats_through_the_global_format_flag() {
+    let config = example_config();
+    let plan = |extra: &[&'static str]| {
+        let mut args = vec![
+            "plan",
+            "--config",
+            &config,
+            "--event",
+            "push",
+            "--ref",
+            "refs/heads/release/delivery/v1.0.2",
+        ];
+        args.extend_from_slice(extra);
+        let out = shiprail_in(&std::env::temp_dir(), &args, "");
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    for ci in ["github", "azure", "gitlab"] {
+        let by_format = plan(&["--format", ci]);
+        let by_output = plan(&["--output", ci]);
+        assert_eq!(by_format.0, 0, "{ci}: {}", by_format.2);
+        assert_eq!(by_format.1, by_output.1, "{ci}");
+        assert_eq!(plan(&["--format", ci, "--output", ci]).1, by_output.1);
+    }
+    assert!(
+        plan(&["--format", "github"])
+            .1
+            .contains("\nimage=myrepo.azurecr.io/delivery:v1.0.2\n")
+    );
+    let (code, out, err) = plan(&["--format", "azure", "--output", "gitlab"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert_eq!(
+        err.trim_end(),
+        "error: `--format azure` and `--output gitlab` ask for two different outputs"
+    );
+    assert_eq!(plan(&["--format", "github", "--output", "outline"]).0, 2);
+    let out = shiprail_in(
+        &std::env::temp_dir(),
+        &["branch", "main", "--format", "github"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("applies to `shiprail plan` only")
+    );
+}
+
 #[test]
 fn plan_saves_the_plan_beside_ci_outputs() {
     let dir = tempfile::tempdir().unwrap();

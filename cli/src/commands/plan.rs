@@ -140,12 +140,30 @@ fn make_plan(args: &Args) -> Result<Plan, Error> {
 
 /// Runs `shiprail plan`: JSON through the common output path; the CI formats as raw lines
 /// (errors are still JSON on stdout, with the usual exit codes).
-pub(crate) fn main(args: &Args, format: Format) -> ExitCode {
-    let ci_format = match args.output {
+/// Runs `shiprail plan`; `ci_from_format` is a CI system named by the global `--format`
+/// (`--format github` is `--output github`).
+pub(crate) fn main(args: &Args, format: Format, ci_from_format: Option<CiFormat>) -> ExitCode {
+    let from_output = match args.output {
         PlanOutput::Github => Some(CiFormat::Github),
         PlanOutput::Azure => Some(CiFormat::Azure),
         PlanOutput::Gitlab => Some(CiFormat::Gitlab),
         PlanOutput::Json | PlanOutput::Outline => None,
+    };
+    let ci_format = match (ci_from_format, from_output, args.output) {
+        (None, from_output, _) => from_output,
+        (Some(ci), Some(other), _) if ci != other => {
+            eprintln!(
+                "error: `--format {ci}` and `--output {other}` ask for two different outputs"
+            );
+            return ExitCode::from(2);
+        }
+        (Some(ci), _, PlanOutput::Outline) => {
+            eprintln!(
+                "error: `--format {ci}` and `--output outline` ask for two different outputs"
+            );
+            return ExitCode::from(2);
+        }
+        (Some(ci), _, _) => Some(ci),
     };
     let plan = make_plan(args);
     match (ci_format, plan) {
