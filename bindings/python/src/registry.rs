@@ -1015,15 +1015,22 @@ impl Progress {
 
     /// Runs the promotion until it ends or the callback fails; a failure of the callback wins
     /// (raised even when the promotion finished meanwhile).
+    ///
+    /// The failure is checked first at every wake-up (`biased`): the callback runs inside the
+    /// promotion's own poll, so once it has failed the promotion is never polled again and
+    /// starts no further request; in particular it cannot go on to write the tag. (Polled in
+    /// random order, the promotion could take one more step first, and a request it sends
+    /// then is carried out by the registry even though the future is dropped afterwards.)
     async fn run<F>(&self, promotion: F) -> Result<Promotion>
     where
         F: Future<Output = shiprail::Result<Promotion>>,
     {
         let outcome = tokio::select! {
-            out = promotion => out.map_err(BindingError::Core),
+            biased;
             () = self.failed.notified() => Err(BindingError::Python(
                 pyo3::exceptions::PyRuntimeError::new_err("the progress callback failed"),
             )),
+            out = promotion => out.map_err(BindingError::Core),
         };
         match self.failure().take() {
             Some(err) => Err(BindingError::Python(err)),
