@@ -63,22 +63,32 @@ bash tests/services/registry.sh start "$WORK/registry"
 CLEANUP+=("bash tests/services/registry.sh stop '$WORK/registry'")
 export SHIPRAIL_REGISTRY_ENV="$WORK/registry/env"
 
+# Every suite runs even when one before it failed (a Python failure must not hide the Node
+# results); FAILED names the suites that did not pass, and decides the exit status at the end.
+FAILED=()
+
 step "rust tests"
 # The binding crates are exercised through their language suites; their Rust side has no tests.
-cargo test -p shiprail -p shiprail-cli --features shiprail/registry 2>&1 | tee "$LOG"
+cargo test -p shiprail -p shiprail-cli --features shiprail/registry 2>&1 | tee "$LOG" || FAILED+=(rust)
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
   END { printf "rust: %d passed, %d failed\n", p, f }' "$LOG" >>"$WORK/summary"
 
 step "python package"
 # Debug build for the suite (the benchmark in docs/benchmarks.md uses a release build).
-SHIPRAIL_PY_PROFILE=debug bash python/run-tests.sh 2>&1 | tee "$WORK/python.log"
-grep -E '^python: [0-9]+ passed, [0-9]+ failed' "$WORK/python.log" | tail -n 1 | cut -d, -f1,2 >>"$WORK/summary"
+SHIPRAIL_PY_PROFILE=debug bash python/run-tests.sh 2>&1 | tee "$WORK/python.log" || FAILED+=(python)
+grep -E '^python: [0-9]+ passed, [0-9]+ failed' "$WORK/python.log" | tail -n 1 | cut -d, -f1,2 >>"$WORK/summary" ||
+  echo "python: 0 passed, 1 failed (no summary: the suite stopped early)" >>"$WORK/summary"
 
 step "node package"
 # Debug build for the suite (the benchmark in docs/benchmarks.md uses a release build).
-SHIPRAIL_NODE_PROFILE=debug bash node/run-tests.sh 2>&1 | tee "$WORK/node.log"
-grep -E '^node: [0-9]+ passed, [0-9]+ failed$' "$WORK/node.log" >>"$WORK/summary"
+SHIPRAIL_NODE_PROFILE=debug bash node/run-tests.sh 2>&1 | tee "$WORK/node.log" || FAILED+=(node)
+grep -E '^node: [0-9]+ passed, [0-9]+ failed$' "$WORK/node.log" >>"$WORK/summary" ||
+  echo "node: 0 passed, 1 failed (no summary: the suite stopped early)" >>"$WORK/summary"
 
 echo
 cat "$WORK/summary"
 awk '{ p += $2; f += $4 } END { printf "shiprail: %d passed, %d failed\n", p, f }' "$WORK/summary"
+if ((${#FAILED[@]})); then
+  echo "failed suites: ${FAILED[*]}"
+  exit 1
+fi
