@@ -1,4 +1,4 @@
-"""The exceptions shiprail raises: one base class and one class per error family.
+r"""The exceptions shiprail raises: one base class and one class per error family.
 
 Every error of the core arrives as an instance of a subclass of :class:`ShiprailError`
 carrying the core's stable ``code`` (``"unknown_service"``, ...), the bare ``message``, the

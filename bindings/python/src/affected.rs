@@ -15,6 +15,7 @@ use crate::conversions::{
 use crate::error::Result;
 use crate::trigger::{PyChangedPath, PyFinding};
 use pyo3::prelude::*;
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 use shiprail::affected::{
     self as core, Affected, AffectedMatcher, Overlap, Pattern, PatternSource, Reason, ServiceRules,
@@ -37,12 +38,13 @@ pub(crate) fn path_glob(text: &str) -> Result<Pattern> {
 /// own syntax, compiled as written; `Pattern.regex(text, regex)` a pattern shown as `text`
 /// and matched by a regular expression against the whole path. Malformed globs raise
 /// `PatternError` here or, for `glob` and `regex`, when the matcher is built.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, hash, name = "Pattern", module = "shiprail._native")]
 #[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PyPattern(pub(crate) Pattern);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyPattern {
     /// A glob as `shiprail.yaml` writes it.
@@ -110,12 +112,12 @@ impl PyPattern {
 /// `exclude` (paths that never affect it), `depends_on_paths` (shared paths whose changes
 /// affect it) and `depends_on_services` (services whose being affected affects it). Patterns
 /// are `Pattern`s or strings (globs as `shiprail.yaml` writes them).
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ServiceRules", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyServiceRules(pub(crate) ServiceRules);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyServiceRules {
     /// The rules of service `name`.
@@ -199,12 +201,13 @@ impl PyServiceRules {
 /// the first of its globs that matched it, or, for a service affected through
 /// `depends_on: {service: ...}`, the chain of services (`via`) down to the one the path
 /// affected.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Reason", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyReason(pub(crate) Reason);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyReason {
     /// The affected service.
@@ -264,12 +267,12 @@ impl PyReason {
 
 /// The services a change set affects, sorted by name, and (when asked for) one `Reason` per
 /// service in the same order.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Affected", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyAffected(pub(crate) Affected);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyAffected {
     /// The affected services, sorted.
@@ -303,12 +306,12 @@ impl PyAffected {
 
 /// A repository path that two or more services claim (an include matches it and none of the
 /// service's excludes does).
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Overlap", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyOverlap(pub(crate) Overlap);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyOverlap {
     /// The path.
@@ -344,11 +347,11 @@ impl PyOverlap {
 /// once, whatever the number of services, and identical globs of several services are
 /// compiled once. Build it once (from a `Config`, or with `from_rules`) and ask it many times;
 /// the questions run with the GIL released.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, name = "AffectedMatcher", module = "shiprail._native")]
 pub(crate) struct PyAffectedMatcher(pub(crate) AffectedMatcher);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyAffectedMatcher {
     /// Compiles the path rules of every service of `config`.
@@ -413,7 +416,7 @@ impl PyAffectedMatcher {
 /// `depends_on` path) matches each path, one result per path; raises `PatternError` for a
 /// malformed glob. The matchers of `Config.affected` apply the same rules to every glob of
 /// every service at once.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn path_glob_matches(py: Python<'_>, glob: &str, paths: Strings) -> Result<Vec<bool>> {
     let glob: PathGlob = glob.parse()?;
@@ -423,7 +426,7 @@ fn path_glob_matches(py: Python<'_>, glob: &str, paths: Strings) -> Result<Vec<b
 
 /// The matcher rules of every service of `config`, sorted by name: a start for rules
 /// adjusted in Python and compiled with `AffectedMatcher.from_rules`.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn rules_of(config: &PyConfig) -> Vec<PyServiceRules> {
     core::rules_of(&config.0)
@@ -444,12 +447,12 @@ fn changed(paths: Vec<ChangedPath>) -> Vec<PyChangedPath> {
 /// `GIT_INDEX_FILE`, so the repository is always the folder given; its output is read
 /// NUL-separated, so every file name survives. Failures raise `GitError`, naming the revision
 /// or folder and quoting git. Every method releases the GIL while git runs.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Git", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyGit(pub(crate) Git);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyGit {
     /// The repository at `repo` (any folder of its work tree, or a bare repository).
@@ -523,7 +526,7 @@ impl PyGit {
 
 /// The paths changed from `base` to `head` in the repository at `repo` (as
 /// `Git(repo).changed_between`).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn changed_between(
     py: Python<'_>,
@@ -538,7 +541,7 @@ fn changed_between(
 
 /// The paths a pull request of `head` into `base` changes (as
 /// `Git(repo).changed_for_pull_request`).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn changed_for_pull_request(
     py: Python<'_>,
@@ -552,7 +555,7 @@ fn changed_for_pull_request(
 }
 
 /// The paths a newly pushed branch changed (as `Git(repo).changed_for_new_branch`).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn changed_for_new_branch(
     py: Python<'_>,
@@ -566,7 +569,7 @@ fn changed_for_new_branch(
 }
 
 /// Every file of the repository at `repo` (as `Git(repo).repository_files`).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn repository_files(py: Python<'_>, repo: PathArg) -> Result<Vec<String>> {
     Ok(py.detach(|| changes::repository_files(&repo.0))?)
@@ -575,7 +578,7 @@ fn repository_files(py: Python<'_>, repo: PathArg) -> Result<Vec<String>> {
 /// Reads the output of `git diff --name-status -z` (or `diff-tree -r -z --name-status`):
 /// statuses `A`, `M`, `T`, `U` (modified), `D`, `R<score>` (renamed, both paths kept),
 /// `C<score>` (the copy added). Malformed output raises `GitError`.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn parse_name_status(data: Data<'_>) -> Result<Vec<PyChangedPath>> {
     Ok(changed(changes::parse_name_status(data.as_bytes())?))
@@ -584,7 +587,7 @@ fn parse_name_status(data: Data<'_>) -> Result<Vec<PyChangedPath>> {
 /// Reads `git diff --name-status` output without `-z`, one entry a line (the form of a
 /// `--changed-from` file): the statuses of `parse_name_status`, quoted paths decoded, a line
 /// without a tab read as a bare path. A malformed line raises `GitError` naming its number.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn parse_name_status_lines(text: &str) -> Result<Vec<PyChangedPath>> {
     Ok(changed(changes::parse_name_status_lines(text)?))
@@ -594,7 +597,7 @@ fn parse_name_status_lines(text: &str) -> Result<Vec<PyChangedPath>> {
 /// `repository_files` lists them): a file claimed by several services
 /// (`service_path_overlap`) and a service whose includes match no file
 /// (`unmatched_service_paths`).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn lint_config(py: Python<'_>, config: &PyConfig, repo_paths: Strings) -> Result<Vec<PyFinding>> {
     let config = &config.0;

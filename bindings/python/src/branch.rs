@@ -6,18 +6,19 @@ use crate::conversions::{
 use crate::error::{BindingError, Result};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pymethods};
 use shiprail::branch::{Branch, BranchKind, BranchPattern, BranchRules};
 use std::collections::BTreeMap;
 
 /// The shape of one branch kind, e.g. `release/{service}/v{version}`; raises `PatternError`
 /// when malformed.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, hash, name = "BranchPattern", module = "shiprail._native")]
 #[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PyBranchPattern(pub(crate) BranchPattern);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyBranchPattern {
     /// Parses a pattern: `/`-separated literals and `{service}`, `{topic}`, `{version}`.
@@ -57,12 +58,12 @@ impl PyBranchPattern {
 }
 
 /// A classified branch: what `BranchRules.classify` found in a ref.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Branch", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyBranch(pub(crate) Branch);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyBranch {
     /// The full ref, `refs/heads/<name>`, whatever form the input had.
@@ -138,7 +139,7 @@ impl PyBranch {
 /// `topic/{service}/{topic}`, `release/{service}/v{version}`). A mapping or keyword fields set
 /// keys as in the file: `kinds` merge with the defaults by name (`None` removes one), `trunk`
 /// replaces the list. Like the core, construction does not run `validate()`.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "BranchRules", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyBranchRules(pub(crate) BranchRules);
@@ -148,7 +149,8 @@ fn service_list(services: &Option<Strings>) -> Option<Vec<&str>> {
     services.as_ref().map(Strings::as_strs)
 }
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyBranchRules {
     /// Builds the rules from a mapping and/or keyword fields (fields win).

@@ -18,6 +18,7 @@ use crate::tag::PyTagPolicy;
 use crate::version::PyReleaseVersion;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 use shiprail::chart::{
     self as core, ArchiveLimits, ChangeCause, ChangeCauseTemplate, ChartArchive, ChartFile,
@@ -51,12 +52,13 @@ pub(crate) fn limits(py: Python<'_>, limits: Option<Section<'_>>) -> Result<Arch
 /// Values are kept as written (a broken chart can still be inspected and linted); fields Helm
 /// does not know are in `extra`. `to_dict()` is the Chart.yaml form (`apiVersion`,
 /// `appVersion`, empty optional fields left out), as the CLI prints it.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ChartMetadata", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyChartMetadata(pub(crate) ChartMetadata);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyChartMetadata {
     /// `apiVersion` as written (`v2`); `""` when missing.
@@ -204,12 +206,13 @@ impl PyChartMetadata {
 /// case, the first document only. Malformed YAML, or a field of a type Helm cannot load, raises
 /// `ConfigError` (`config_syntax`) with `line` and `column`; semantic checks are `validate()`
 /// and `lint_chart`.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ChartFile", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyChartFile(pub(crate) ChartFile);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyChartFile {
     /// Parses Chart.yaml text, or bytes that must be UTF-8 (`invalid_utf8` points at the first
@@ -301,12 +304,13 @@ impl PyChartFile {
 
 /// One chart lint finding: which rule, how severe, where (`file` relative to the chart), and
 /// what is wrong. `str()` is `helm lint`'s line: `[ERROR] Chart.yaml:3:10: ... (version_type)`.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ChartLintFinding", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyChartLintFinding(pub(crate) core::Finding);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyChartLintFinding {
     /// `error` (fails the lint), `warning` (fails `--strict`) or `info`.
@@ -392,12 +396,13 @@ impl PyChartLintFinding {
 /// The findings of one chart lint, in rule order. Like `helm lint`, only errors fail:
 /// `passed` is false when there is one, `passed_strict` (`helm lint --strict`) also when there
 /// is a warning.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ChartLintReport", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyChartLintReport(pub(crate) LintReport);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyChartLintReport {
     /// No errors (what makes `helm lint` exit 0).
@@ -485,7 +490,8 @@ fn path_kind(name: &str) -> Result<PathKind> {
 /// already released (the chart version must be above them) and `policy` the tag policy that
 /// derives appVersion and the image tag from the version (a `TagPolicy` or the `tags:`
 /// mapping). A lint never raises for what it finds.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pyfunction]
 #[pyo3(signature = (
     *,
@@ -528,7 +534,7 @@ fn lint_chart(
 /// Lints a chart directory (the GIL released): Chart.yaml, values.yaml, values.schema.json,
 /// `templates/` and the charts in `charts/`, with the release context of `lint_chart`. Raises
 /// `IoError` only when the directory cannot be read.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 #[pyo3(signature = (dir, *, released = Versions(Vec::new()), policy = None))]
 #[pyo3(text_signature = "(dir, *, released=(), policy=None)")]
@@ -545,7 +551,8 @@ fn lint_chart_dir(
 }
 
 /// `lint_chart_dir` in a worker thread, for `await` in asyncio code.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pyfunction]
 #[pyo3(signature = (dir, *, released = Versions(Vec::new()), policy = None))]
 #[pyo3(text_signature = "(dir, *, released=(), policy=None)")]
@@ -570,7 +577,8 @@ fn lint_chart_dir_async(
 /// Every chart lint rule, in evaluation order: `{"id", "severity", "code", "enforced_on_load"}`
 /// (`code` is the error code a failing finding maps to; `enforced_on_load`, whether Helm's
 /// loader itself refuses such a chart, so that `helm package` and `helm install` fail too).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pyfunction]
 #[gen_stub(override_return_type(
     type_repr = "builtins.list[builtins.dict[builtins.str, typing.Any]]",
@@ -596,12 +604,12 @@ fn chart_lint_rules(py: Python<'_>) -> Result<JsonDict> {
 
 /// The chart version and appVersion of one release, by the tag policy (1:1 by default:
 /// release `1.0.2` gives version `1.0.2` and appVersion `"1.0.2"`).
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ChartVersions", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyChartVersions(pub(crate) ChartVersions);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyChartVersions {
     /// The versions of chart `chart` for the release `version` under `policy` (a `TagPolicy`
@@ -651,12 +659,12 @@ impl PyChartVersions {
 }
 
 /// What an in-place edit of Chart.yaml changed.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ChartVersionChange", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyChartVersionChange(pub(crate) VersionChange);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyChartVersionChange {
     /// The edited file.
@@ -720,7 +728,7 @@ impl PyChartVersionChange {
 /// changing only those scalars: comments, order and layout survive; appVersion is written
 /// double-quoted. An edit that would change anything else (a shared anchor, a block scalar, a
 /// flow-style file) raises `ChartError`.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 #[pyo3(signature = (text, *, version = None, app_version = None))]
 fn rewrite_chart_versions(
@@ -737,7 +745,7 @@ fn rewrite_chart_versions(
 
 /// Chart.yaml text of an umbrella chart with the version of `dependency` (its alias, else its
 /// name) set to `version` (an exact version or a range), changing only that scalar.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn rewrite_chart_dependency_version(text: &str, dependency: &str, version: &str) -> Result<String> {
     Ok(core::rewrite_dependency_version(text, dependency, version)?)
@@ -746,7 +754,7 @@ fn rewrite_chart_dependency_version(text: &str, dependency: &str, version: &str)
 /// Sets `version` and/or `app_version` in `dir/Chart.yaml` in place (as
 /// `rewrite_chart_versions`; the GIL released); the file is replaced atomically and only when
 /// something changed.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 #[pyo3(signature = (dir, *, version = None, app_version = None))]
 fn write_chart_versions(
@@ -763,7 +771,7 @@ fn write_chart_versions(
 
 /// Sets a dependency's version in `dir/Chart.yaml` in place (as
 /// `rewrite_chart_dependency_version`; the GIL released).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn write_chart_dependency_version(
     py: Python<'_>,
@@ -783,12 +791,12 @@ fn write_chart_dependency_version(
 /// without `/` matches the base name at any depth, one with `/` the whole path; `!rule` ignores
 /// every path the rule does not match; a trailing `/` limits a rule to directories; `**` is
 /// refused (`PatternError`, at its line).
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "HelmIgnore", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyHelmIgnore(pub(crate) HelmIgnore);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyHelmIgnore {
     /// Parses the text of a `.helmignore` file; without one, Helm's default rule only.
@@ -839,12 +847,12 @@ impl PyHelmIgnore {
 
 /// A packaged chart in memory: its name, digest and entries, and the `.tgz` bytes. The same
 /// files and options always give the same bytes.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ChartPackage", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyChartPackage(pub(crate) ChartPackage);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyChartPackage {
     /// `<name>-<version>.tgz`.
@@ -946,7 +954,7 @@ fn package_options(
 /// are left alone); `mtime` is every entry's modification time in seconds since the epoch
 /// (default 0, so the same files give the same bytes); `limits` the archive limits (a mapping
 /// with the keys of `ChartArchive.default_limits()`).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 #[pyo3(signature = (dir, *, version = None, app_version = None, mtime = None, limits = None))]
 fn package_chart(
@@ -964,7 +972,8 @@ fn package_chart(
 }
 
 /// `package_chart` in a worker thread, for `await` in asyncio code.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pyfunction]
 #[pyo3(signature = (dir, *, version = None, app_version = None, mtime = None, limits = None))]
 #[gen_stub(override_return_type(
@@ -997,12 +1006,13 @@ fn package_chart_async<'py>(
 /// the one chart directory, links, devices, duplicates, and anything beyond the limits (the
 /// decompressed stream itself is metered, so a gzip bomb stops early); malformed gzip or tar is
 /// an `ArchiveError`.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ChartArchive", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyChartArchive(pub(crate) ChartArchive);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyChartArchive {
     /// Loads a `.tgz` file (the GIL released); `limits` as `default_limits()`, missing keys
@@ -1120,12 +1130,12 @@ impl PyChartArchive {
 /// The names of one deployment of one version of a service: the Helm release name (a
 /// DNS-1123 label of at most 53 characters, `delivery-v1-0-2-qa`) and the recommended
 /// `app.kubernetes.io/*` labels.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ReleaseNames", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyReleaseNames(pub(crate) ReleaseNames);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyReleaseNames {
     /// The Helm release name.
@@ -1193,7 +1203,7 @@ impl PyReleaseNames {
 /// other than a letter or digit as `-`; a name too long, or not keeping its inputs apart, is
 /// shortened and gets a stable 8-hex-digit hash. Raises `ChartError` when the service or the
 /// environment has no letter or digit.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 #[pyo3(signature = (service, version, environment = None))]
 fn release_names(
@@ -1210,7 +1220,7 @@ fn release_names(
 
 /// Whether `name` is a DNS-1123 label: 1 to 63 lowercase letters, digits and `-`, starting and
 /// ending with a letter or digit.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn is_dns1123_label(name: &str) -> bool {
     core::is_dns1123_label(name)
@@ -1221,12 +1231,12 @@ fn is_dns1123_label(name: &str) -> bool {
 /// `{reason}`; a `[...]` group is left out when a value it uses is missing or empty.
 /// `ChangeCauseTemplate()` is the default, `{service} v{version}[ to {environment}][ from
 /// {branch}][ at {short_commit}][: {reason}]`; a malformed template raises `PatternError`.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ChangeCauseTemplate", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyChangeCauseTemplate(pub(crate) ChangeCauseTemplate);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyChangeCauseTemplate {
     /// Parses a template; without one, the default.
@@ -1344,9 +1354,15 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "CHART_FILE", &str);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "HELMIGNORE", &str);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "MAX_RELEASE_NAME_LEN", usize);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "MAX_LABEL_LEN", usize);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "CHANGE_CAUSE_ANNOTATION", &str);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "MAX_CHANGE_CAUSE_LEN", usize);

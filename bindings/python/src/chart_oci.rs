@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::image::PyImageReference;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple, PyType};
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 use shiprail::chart::{self as core, ChartReference};
 use std::collections::BTreeMap;
@@ -24,12 +25,13 @@ use std::collections::BTreeMap;
 /// (`oci://myrepo.azurecr.io/helm/delivery`). The host must read as a registry host
 /// (`localhost`, or with a `.` or a `:`); digests (`@sha256:`) are not supported. Compares and
 /// hashes as its parts; `str()` is the `oci://` form.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, hash, name = "ChartReference", module = "shiprail._native")]
 #[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PyChartReference(pub(crate) ChartReference);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyChartReference {
     /// Parses a reference.
@@ -112,7 +114,7 @@ impl PyChartReference {
 /// The chart versions among a repository's `tags`, highest first, as Helm lists them: each
 /// tag with `_` read as `+`, kept when it is strict SemVer (`1.0.2`, `1.0.2_build.5`; not
 /// `v1.0.2`, not `latest`).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn chart_versions_from_tags(tags: Strings) -> Vec<String> {
     core::chart_versions_from_tags(&tags.0)
@@ -121,7 +123,7 @@ fn chart_versions_from_tags(tags: Strings) -> Vec<String> {
 /// The config blob `helm push` writes for a chart: its metadata as JSON bytes, with Helm's
 /// field names and order, empty fields left out, fields Helm does not know dropped, strings
 /// sanitized as Helm's loader does and Go's escaping (`<` is `\u003c`).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn helm_config_json<'py>(py: Python<'py>, metadata: &PyChartMetadata) -> Bound<'py, PyBytes> {
     PyBytes::new(py, &core::helm_config_json(&metadata.0))
@@ -131,7 +133,7 @@ fn helm_config_json<'py>(py: Python<'py>, metadata: &PyChartMetadata) -> Bound<'
 /// `description`, `url`, `source`, `authors`, `created`, then the chart's own annotations,
 /// which may replace any but title and version). `created` is written as given (`None`:
 /// `DEFAULT_CREATED`, as `push_chart` does); `check_created` checks one.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 #[pyo3(signature = (metadata, created = None))]
 fn helm_annotations(metadata: &PyChartMetadata, created: Option<&str>) -> BTreeMap<String, String> {
@@ -140,7 +142,7 @@ fn helm_annotations(metadata: &PyChartMetadata, created: Option<&str>) -> BTreeM
 
 /// The manifest of a chart as Helm writes it (an OCI image manifest without a `mediaType`
 /// field), for the `config` blob, the `chart` archive and the manifest `annotations`.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn helm_manifest_json<'py>(
     py: Python<'py>,
@@ -156,7 +158,7 @@ fn helm_manifest_json<'py>(
 
 /// `seconds` after the Unix epoch as RFC 3339 in UTC (`2024-05-01T12:00:00Z`), the form of
 /// `org.opencontainers.image.created` (the CLI's default: `$SOURCE_DATE_EPOCH`, else 0).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn rfc3339_utc(seconds: u64) -> String {
     core::rfc3339_utc(seconds)
@@ -164,7 +166,7 @@ fn rfc3339_utc(seconds: u64) -> String {
 
 /// Checks that `created` is an RFC 3339 date-time (`2024-05-01T12:00:00Z`, an offset or a
 /// fraction allowed); raises `ChartError` (`invalid_chart`) otherwise.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn check_created(created: &str) -> Result<()> {
     Ok(core::check_created(created)?)
@@ -197,13 +199,19 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "HELM_CONFIG_MEDIA_TYPE", &str);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "HELM_CHART_LAYER_MEDIA_TYPE", &str);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!(
     "shiprail._native",
     "HELM_LEGACY_CHART_LAYER_MEDIA_TYPE",
     &str
 );
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "HELM_PROV_LAYER_MEDIA_TYPE", &str);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "OCI_MANIFEST_MEDIA_TYPE", &str);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "DEFAULT_CREATED", &str);

@@ -7,6 +7,7 @@ use crate::release::{PyNextRelease, PyPromotionTarget, PyRelease};
 use crate::tag::PyTagPolicy;
 use crate::version::PyVersionPolicy;
 use pyo3::prelude::*;
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pymethods};
 use shiprail::config::{self, Config};
 
@@ -17,12 +18,13 @@ use shiprail::config::{self, Config};
 /// `Config.from_yaml(json.dumps(data))` builds one from Python data); errors are `ConfigError`
 /// with `file`, `line` and `column`. `Config.default()` is the scenario's rules with no
 /// services declared (any well-formed service name is accepted).
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Config", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyConfig(pub(crate) Config);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyConfig {
     /// Reads and validates a configuration file.
@@ -279,6 +281,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::inventory::submit! {
     pyo3_stub_gen::derive::gen_methods_from_python! {
         r#"

@@ -25,6 +25,7 @@ use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyMapping, PyString};
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::{PyStubType, TypeInfo};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -46,6 +47,7 @@ fn refuse_text(obj: &Borrowed<'_, '_, PyAny>, what: &str) -> PyResult<()> {
 }
 
 /// A stub type written out in full, with the modules it needs imported.
+#[cfg(feature = "stub-gen")]
 fn stub_type(name: &str, imports: &[&str]) -> TypeInfo {
     TypeInfo {
         name: name.to_string(),
@@ -56,6 +58,7 @@ fn stub_type(name: &str, imports: &[&str]) -> TypeInfo {
 }
 
 /// `collections.abc.Iterable[...]` around another stub type.
+#[cfg(feature = "stub-gen")]
 fn iterable_of(inner: TypeInfo) -> TypeInfo {
     let mut info = inner;
     info.name = format!("collections.abc.Iterable[{}]", info.name);
@@ -86,6 +89,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Strings {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for Strings {
     fn type_output() -> TypeInfo {
         TypeInfo::list_of::<String>()
@@ -120,6 +124,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for VersionArg {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for VersionArg {
     fn type_output() -> TypeInfo {
         crate::version::PyReleaseVersion::type_output()
@@ -146,6 +151,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Versions {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for Versions {
     fn type_output() -> TypeInfo {
         TypeInfo::list_of::<crate::version::PyReleaseVersion>()
@@ -167,6 +173,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Section<'py> {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for Section<'_> {
     fn type_output() -> TypeInfo {
         JsonDict::type_output()
@@ -238,6 +245,7 @@ impl<'py> IntoPyObject<'py> for JsonDict {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for JsonDict {
     fn type_output() -> TypeInfo {
         stub_type(
@@ -281,6 +289,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for PathArg {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for PathArg {
     fn type_output() -> TypeInfo {
         std::path::PathBuf::type_output()
@@ -315,6 +324,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for YamlText {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for YamlText {
     fn type_output() -> TypeInfo {
         String::type_output()
@@ -402,7 +412,7 @@ pub(crate) fn changed_path(obj: &Bound<'_, PyAny>) -> Result<ChangedPath> {
         return Ok(change.get().0.clone());
     }
     if let Ok(path) = obj.cast::<PyString>() {
-        return Ok(ChangedPath::modified(path.to_str()?));
+        return Ok(ChangedPath::modified(path.to_cow()?));
     }
     let Ok(mapping) = obj.cast::<PyMapping>() else {
         return Err(PyTypeError::new_err(format!(
@@ -463,6 +473,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Changes {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for Changes {
     fn type_output() -> TypeInfo {
         TypeInfo::list_of::<crate::trigger::PyChangedPath>()
@@ -566,6 +577,7 @@ pub(crate) fn event(obj: &Bound<'_, PyAny>) -> Result<Event> {
 }
 
 /// The stub type of one event argument.
+#[cfg(feature = "stub-gen")]
 fn event_input_type() -> TypeInfo {
     let mut info = crate::trigger::PyEvent::type_input();
     info.name = format!(
@@ -589,6 +601,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for EventArg {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for EventArg {
     fn type_output() -> TypeInfo {
         crate::trigger::PyEvent::type_output()
@@ -621,6 +634,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for EventItems {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for EventItems {
     fn type_output() -> TypeInfo {
         TypeInfo::list_of::<crate::trigger::PyEvent>()
@@ -651,6 +665,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for RulesArg {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for RulesArg {
     fn type_output() -> TypeInfo {
         crate::branch::PyBranchRules::type_output()
@@ -694,6 +709,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for AzureList {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for AzureList {
     fn type_output() -> TypeInfo {
         String::type_output()
@@ -731,6 +747,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for TagPolicyArg {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for TagPolicyArg {
     fn type_output() -> TypeInfo {
         crate::tag::PyTagPolicy::type_output()
@@ -769,6 +786,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for ImageArg {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for ImageArg {
     fn type_output() -> TypeInfo {
         crate::image::PyImageReference::type_output()
@@ -806,6 +824,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Seconds {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for Seconds {
     fn type_output() -> TypeInfo {
         f64::type_output()
@@ -847,6 +866,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for IgnorePaths {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for IgnorePaths {
     fn type_output() -> TypeInfo {
         TypeInfo::list_of::<String>()
@@ -888,6 +908,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Patterns {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for Patterns {
     fn type_output() -> TypeInfo {
         TypeInfo::list_of::<crate::affected::PyPattern>()
@@ -948,6 +969,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for DigestArg {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for DigestArg {
     fn type_output() -> TypeInfo {
         crate::registry::PyDigest::type_output()
@@ -986,6 +1008,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Platforms {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for Platforms {
     fn type_output() -> TypeInfo {
         TypeInfo::list_of::<crate::registry::PyPlatform>()
@@ -1037,6 +1060,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Data<'py> {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for Data<'_> {
     fn type_output() -> TypeInfo {
         stub_type("builtins.bytes", &["builtins"])
@@ -1066,6 +1090,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for ChartRefArg {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for ChartRefArg {
     fn type_output() -> TypeInfo {
         crate::chart_oci::PyChartReference::type_output()
@@ -1122,6 +1147,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for ChartData {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for ChartData {
     fn type_output() -> TypeInfo {
         stub_type("builtins.bytes", &["builtins"])
@@ -1156,6 +1182,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for CreatedArg {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for CreatedArg {
     fn type_output() -> TypeInfo {
         String::type_output()

@@ -15,6 +15,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule};
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::gen_stub_pyfunction;
 use shiprail::{Error, ErrorKind, Location};
 
@@ -137,7 +138,7 @@ pub(crate) fn error_codes() -> Vec<&'static str> {
 /// Raises the exception that a core error of `code` becomes, with the given parts.
 ///
 /// For tests of the error mapping only: most codes cannot be provoked through the API yet.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 #[pyo3(signature = (code, message, *, input=None, file=None, line=None, column=None, suggestion=None))]
 #[allow(clippy::too_many_arguments)]

@@ -4,17 +4,19 @@ use crate::conversions::{JsonDict, Strings, py_repr};
 use crate::error::Result;
 use pyo3::prelude::*;
 use pyo3::types::{PyTuple, PyType};
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 use shiprail::image::{self, ImageReference, PromotionTemplate};
 
 /// A container image reference, `registry/path[:tag][@digest]`, normalised the way Docker
 /// does (`ubuntu` is `docker.io/library/ubuntu`); raises `ImageError` when invalid.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, hash, name = "ImageReference", module = "shiprail._native")]
 #[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PyImageReference(pub(crate) ImageReference);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyImageReference {
     /// Parses a reference with Docker's grammar.
@@ -138,7 +140,7 @@ impl PyImageReference {
 }
 
 /// Parses many references in one call; raises on the first invalid one.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn parse_images(references: Strings) -> Result<Vec<PyImageReference>> {
     references
@@ -162,7 +164,11 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "DEFAULT_PROMOTION_TEMPLATE", &str);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "DOCKER_HUB", &str);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "MAX_NAME_LEN", usize);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "MAX_TAG_LEN", usize);

@@ -30,8 +30,14 @@
 //!    `BranchRules.classify_many`, `parse_images`, `Pipeline.evaluate_events`: one call crosses
 //!    the boundary (and work on many items releases the GIL).
 //! 4. **Stubs are generated**: every class, method and function carries the `gen_stub_*`
-//!    attribute and `module = "shiprail._native"`; `cargo run -p shiprail-python --bin
-//!    stub_gen` rewrites `python/shiprail/_native.pyi`, and the test script fails on drift.
+//!    attribute and `module = "shiprail._native"`, behind the `stub-gen` feature
+//!    (`#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]`; a block or function with
+//!    `#[gen_stub(...)]` helper attributes also carries
+//!    `#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]`, which
+//!    drops them when the feature is off). The wheel is built without it (abi3 for CPython
+//!    3.9, whose limited API pyo3-stub-gen does not compile against);
+//!    `cargo run -p shiprail-python --no-default-features --features stub-gen --bin stub_gen`
+//!    rewrites `python/shiprail/_native.pyi`, and the test script fails on drift.
 //! 5. **Coverage is checked**: each new core `pub fn` needs a line in
 //!    `python/tests/api_coverage.txt` naming its Python counterpart (or a waiver with reason).
 #![allow(unsafe_code)]
@@ -53,6 +59,7 @@ pub(crate) mod trigger;
 pub(crate) mod version;
 
 use pyo3::prelude::*;
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::{StubInfo, pyproject::StubGenConfig};
 
 /// The native module: conversions and error mapping only, no logic.
@@ -75,9 +82,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "__version__", &str);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::module_variable!("shiprail._native", "ERROR_CODES", Vec<&str>);
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::export_verbatim!("shiprail._native", "__version__");
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::export_verbatim!("shiprail._native", "_raise_for_code");
 
 /// The name of the native module, as Python imports it.
@@ -85,6 +96,7 @@ pub const MODULE: &str = "shiprail._native";
 
 /// The stub information gathered from the annotated items of this crate (it must live in the
 /// library: the items register themselves through `inventory`).
+#[cfg(feature = "stub-gen")]
 pub fn stub_info() -> pyo3_stub_gen::Result<StubInfo> {
     let python_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../python");
     StubInfo::from_project_root(

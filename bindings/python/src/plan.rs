@@ -13,7 +13,9 @@ use crate::conversions::{JsonDict, PathArg, Seconds, repr_fields};
 use crate::error::Result;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::{PyStubType, TypeInfo};
 use shiprail::config::Duration;
 use shiprail::plan::{
@@ -46,6 +48,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for TimeArg {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 impl PyStubType for TimeArg {
     fn type_output() -> TypeInfo {
         String::type_output()
@@ -73,12 +76,13 @@ fn time_or_now(at: Option<TimeArg>) -> Timestamp {
 /// `to_json()` is the file `shiprail plan --save` writes, which `Plan.from_json` and
 /// `shiprail release init --plan` read back. `render(format)` gives the variables of a CI
 /// system. An event nothing runs for is a plan too: `run` is false and `reason` says why.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Plan", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyPlan(pub(crate) Plan);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyPlan {
     /// Reads a plan from its JSON form (`shiprail plan --save`, `to_json()`); a newer format
@@ -235,12 +239,12 @@ impl PyPlan {
 }
 
 /// One finding of the release lint (`lint_release`).
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ReleaseFinding", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyReleaseFinding(pub(crate) LintFinding);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyReleaseFinding {
     /// The rule broken (`shared_cluster`, `production_data`, `mutable_tag`,
@@ -291,7 +295,7 @@ impl PyReleaseFinding {
 /// production isolation, production data in dev/test, `latest`, environments a release reaches
 /// without the gates before them. Findings are sorted by path; an `error` breaks a release
 /// rule.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn lint_release(config: PyRef<'_, PyConfig>) -> Vec<PyReleaseFinding> {
     lint(&config.0).into_iter().map(PyReleaseFinding).collect()
@@ -307,12 +311,13 @@ fn lint_release(config: PyRef<'_, PyConfig>) -> Vec<PyReleaseFinding> {
 /// another digest); `next()` says what may run now. `save(path)` writes it atomically and
 /// `ReleaseState.load(path)` reads it back, checking the hash chain (`StateError`:
 /// `state_tampered`, `state_version`).
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(eq, name = "ReleaseState", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyReleaseState(pub(crate) ReleaseState);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyReleaseState {
     /// A new state for the release of `plan` (a release branch or tag; other plans are a
@@ -545,7 +550,7 @@ impl PyReleaseState {
 
 /// A duration as `shiprail.yaml` writes it (`30d`, `72h`, `1h30m`, `0s`: whole units, largest
 /// first) as a `datetime.timedelta`; anything else is a `ConfigError`.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn parse_duration(text: &str) -> Result<std::time::Duration> {
     let duration: Duration = text.parse()?;
@@ -554,7 +559,7 @@ fn parse_duration(text: &str) -> Result<std::time::Duration> {
 
 /// A duration (`datetime.timedelta` or seconds) written as `shiprail.yaml` writes it, in whole
 /// seconds with the largest units (`5400` → `1h30m`); capped at 3,650 days.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn format_duration(duration: Seconds) -> String {
     Duration::from_secs(duration.0.as_secs()).to_string()

@@ -25,6 +25,7 @@ use crate::tag::PyTagPolicy;
 use crate::version::PyReleaseVersion;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple, PyType};
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 use shiprail::registry::{
     self as core, ChartPull, ChartPush, ChartPushOptions, Credentials, DeletedTag, Digest,
@@ -41,12 +42,13 @@ use std::sync::{Arc, Mutex};
 
 /// The digest of a manifest or blob, `algorithm:hex` (`sha256`, `sha384` or `sha512`,
 /// lowercase hex); raises `ImageError` when malformed. Compares and hashes as its text.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, hash, ord, name = "Digest", module = "shiprail._native")]
 #[derive(PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct PyDigest(pub(crate) Digest);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyDigest {
     /// Parses a digest.
@@ -108,12 +110,12 @@ impl PyDigest {
 /// A platform `os/architecture[/variant]` of an image index entry (`linux/amd64`,
 /// `linux/arm/v7`); raises `ImageError` when malformed. Without a variant it selects every
 /// variant of its architecture.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, hash, name = "Platform", module = "shiprail._native")]
 #[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PyPlatform(pub(crate) Platform);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyPlatform {
     /// Parses a platform.
@@ -161,12 +163,13 @@ impl PyPlatform {
 ///
 /// The secret stays in Rust: there is no getter for it, `repr()` shows `<redacted>`, and
 /// credentials do not pickle.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Credentials", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyCredentials(pub(crate) Credentials);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyCredentials {
     /// No credentials: public registries, loopback test registries.
@@ -231,11 +234,11 @@ impl PyCredentials {
 /// store `credsStore` and per-registry `credHelpers` (run as `docker-credential-<name> get`).
 /// `DockerConfig()` is an empty config (anonymous everywhere); a malformed file raises
 /// `ConfigError`, naming a bad entry's key, never its value.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, name = "DockerConfig", module = "shiprail._native")]
 pub(crate) struct PyDockerConfig(pub(crate) DockerConfig);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyDockerConfig {
     /// An empty config: no credentials for any registry.
@@ -293,12 +296,12 @@ impl PyDockerConfig {
 }
 
 /// One release tag of a repository and the version it names.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ReleaseTag", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyReleaseTag(pub(crate) ReleaseTag);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyReleaseTag {
     /// The tag (`v1.0.2`).
@@ -335,12 +338,12 @@ impl PyReleaseTag {
 }
 
 /// A manifest reference resolved to its digest.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Resolved", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyResolved(pub(crate) Resolved);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyResolved {
     /// The reference asked for, normalised.
@@ -383,12 +386,13 @@ impl PyResolved {
 }
 
 /// What `RegistryClient.delete_tag` deleted.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "DeletedTag", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyDeletedTag(pub(crate) DeletedTag);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyDeletedTag {
     /// The reference whose tag was deleted.
@@ -429,12 +433,12 @@ impl PyDeletedTag {
 }
 
 /// The result of a promotion.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Promotion", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyPromotion(pub(crate) Promotion);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyPromotion {
     /// The source reference (by tag).
@@ -518,12 +522,12 @@ impl PyPromotion {
 
 /// What `RegistryClient.push_chart` did: where the chart is, its digests, and whether the
 /// tag already named this archive (`already_pushed`: nothing was written).
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ChartPush", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyChartPush(pub(crate) ChartPush);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyChartPush {
     /// Where the chart is now: `oci://HOST/PATH/NAME:TAG`.
@@ -605,11 +609,11 @@ impl PyChartPush {
 /// A chart read by `RegistryClient.pull_chart`: its reference, digests and metadata, and the
 /// archive's bytes exactly as pushed (checked against the layer digest and loaded with the
 /// loader's checks).
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, name = "ChartPull", module = "shiprail._native")]
 pub(crate) struct PyChartPull(pub(crate) ChartPull);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyChartPull {
     /// The reference pulled: `oci://HOST/PATH/NAME:TAG`.
@@ -698,7 +702,7 @@ impl PyChartPull {
 /// `force` (move a destination tag that names another digest), `dry_run` (plan only) and
 /// `referrers` (copy signatures, attestations and SBOMs along; on by default).
 /// `PromotionPolicy.request` builds one by the rules; `replace(...)` changes options.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "PromoteRequest", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyPromoteRequest(pub(crate) PromoteRequest);
@@ -730,7 +734,7 @@ fn with_options(
     request
 }
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyPromoteRequest {
     /// A request with the core's defaults for every option not given (all platforms, no
@@ -857,12 +861,12 @@ impl PyPromoteRequest {
 /// target environment's registry `namespace`) and which tags may be promoted (release tags
 /// under `tags.image` only, never `latest` or another mutable tag). Build it from
 /// `shiprail.yaml` with `PromotionPolicy.from_config(config, environment)`, or from keywords.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "PromotionPolicy", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyPromotionPolicy(pub(crate) PromotionPolicy);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyPromotionPolicy {
     /// A policy; omitted keywords take the core's defaults (the default promotion template,
@@ -956,7 +960,7 @@ impl PyPromotionPolicy {
 /// release tags under `policy.image` (mutable tags, signature tags, other names) are ignored;
 /// with a `{service}` in the image template only `service`'s tags count; pre-releases count
 /// only with `include_prereleases`. `None` when there is none.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 #[pyo3(signature = (tags, policy = None, service = None, include_prereleases = false))]
 fn highest_release(
@@ -1074,7 +1078,7 @@ fn push_options(
 /// twin to `await` from asyncio. Failures raise `RegistryError` subclasses:
 /// `RegistryAuthError`, `RegistryNotFoundError`, `RegistryTlsError`, `DigestMismatchError`,
 /// `ClobberError`, `UnexpectedDigestError`.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, name = "RegistryClient", module = "shiprail._native")]
 pub(crate) struct PyRegistryClient {
     client: Arc<RegistryClient>,
@@ -1084,7 +1088,8 @@ pub(crate) struct PyRegistryClient {
     credentials: BTreeMap<String, String>,
 }
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyRegistryClient {
     /// A client with the given options (see the class). Reads the CA files now: a missing one

@@ -7,16 +7,17 @@ use crate::error::Result;
 use crate::tag::PyReleaseTags;
 use crate::version::PyReleaseVersion;
 use pyo3::prelude::*;
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 use shiprail::release::{self, NextRelease, PromotionTarget, Release};
 
 /// What a release branch releases: the service, the classified branch and every tag.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Release", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyRelease(pub(crate) Release);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyRelease {
     /// The service released.
@@ -67,12 +68,12 @@ impl PyRelease {
 }
 
 /// The next version of a service, with the tags it would get.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "NextRelease", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyNextRelease(pub(crate) NextRelease);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyNextRelease {
     /// The service.
@@ -129,12 +130,12 @@ impl PyNextRelease {
 }
 
 /// Where an image goes when it is promoted into an environment.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "PromotionTarget", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyPromotionTarget(pub(crate) PromotionTarget);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyPromotionTarget {
     /// The source reference, normalised.
@@ -186,14 +187,14 @@ impl PyPromotionTarget {
 
 /// Splits commit messages as `git log --format=%B%x00` prints them (NUL-separated; without a
 /// NUL, one message a line); empty messages are dropped.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn split_commit_messages(text: &str) -> Vec<&str> {
     release::split_commit_messages(text)
 }
 
 /// Splits a list given one item a line (as `git tag` prints it), trimmed, blank lines dropped.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn split_lines(text: &str) -> Vec<&str> {
     release::split_lines(text)

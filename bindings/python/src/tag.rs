@@ -7,16 +7,17 @@ use crate::error::Result;
 use crate::version::PyReleaseVersion;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 use shiprail::tag::{self, ReleaseTags, TagPolicy, TagTemplate};
 
 /// A naming template such as `{service}-v{version}`; raises `PatternError` when malformed.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, hash, name = "TagTemplate", module = "shiprail._native")]
 #[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PyTagTemplate(pub(crate) TagTemplate);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyTagTemplate {
     /// Parses a template: literal text with `{version}` once and `{service}` at most once.
@@ -58,12 +59,12 @@ impl PyTagTemplate {
 }
 
 /// Every name of one release: image tag, chart version and appVersion, git tag, chart OCI tag.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "ReleaseTags", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyReleaseTags(pub(crate) ReleaseTags);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyReleaseTags {
     /// The release version.
@@ -129,12 +130,12 @@ impl PyReleaseTags {
 /// `TagPolicy()` is the default; a mapping or keyword fields set keys as in the file
 /// (`TagPolicy(git="{service}/v{version}")`). Like the core, construction does not run
 /// `validate()`; `derive()` does.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "TagPolicy", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyTagPolicy(pub(crate) TagPolicy);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyTagPolicy {
     /// Builds the policy from a mapping and/or keyword fields (fields win).
@@ -225,14 +226,14 @@ impl PyTagPolicy {
 }
 
 /// Helm's OCI tag for a chart version: `+` becomes `_` (`1.0.2+build.5` -> `1.0.2_build.5`).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn chart_oci_tag(version: &str) -> String {
     tag::chart_oci_tag(version)
 }
 
 /// The inverse of `chart_oci_tag`: `_` becomes `+`.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn chart_version_from_oci_tag(tag: &str) -> String {
     tag::chart_version_from_oci_tag(tag)

@@ -13,6 +13,7 @@ use crate::conversions::{
 use crate::error::{BindingError, Result};
 use pyo3::prelude::*;
 use pyo3::types::{PyTuple, PyType};
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 use shiprail::branch::BranchRules;
 use shiprail::trigger::azure::{AzureOptions, PathPattern, RefPattern};
@@ -27,12 +28,13 @@ use shiprail::trigger::{
 /// `ChangedPath("src/a.cs")` is a modified file; `status` is `added`, `modified`, `deleted` or
 /// `renamed` (with `previous_path`, the old path: both sides of a rename count as changed).
 /// `parse_changed_lines` reads `git diff --name-status` into a list of them.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, hash, name = "ChangedPath", module = "shiprail._native")]
 #[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PyChangedPath(pub(crate) ChangedPath);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyChangedPath {
     /// A changed path; without `status`, a modified file. Raises `EventError` for an unknown
@@ -128,12 +130,13 @@ impl PyChangedPath {
 /// pushed commits' messages, newest first (skip markers are read there); `new_branch` whether
 /// the push created the branch. `Pipeline.evaluate` also takes the mapping directly. Unknown
 /// keys and kinds raise `EventError`.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Event", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyEvent(pub(crate) Event);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyEvent {
     // The stub of `__new__` is written out below: a parameter named `ref` is `r#ref` in Rust,
@@ -258,6 +261,7 @@ impl PyEvent {
     }
 }
 
+#[cfg(feature = "stub-gen")]
 pyo3_stub_gen::inventory::submit! {
     pyo3_stub_gen::derive::gen_methods_from_python! {
         r#"
@@ -285,12 +289,12 @@ pyo3_stub_gen::inventory::submit! {
 
 /// One step of an evaluation: a subject (a ref, a path, a commit message) checked against a
 /// filter.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "TraceStep", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyTraceStep(pub(crate) TraceStep);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyTraceStep {
     /// The filter consulted (`trigger.branches.include`, `on.push.paths-ignore`, ...).
@@ -349,12 +353,12 @@ impl PyTraceStep {
 
 /// Whether an event runs a pipeline (`run`), why (`reason`, one sentence naming the deciding
 /// filter and pattern), and every step of the evaluation (`explain`).
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Decision", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyDecision(pub(crate) Decision);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyDecision {
     /// Whether the pipeline runs.
@@ -397,12 +401,13 @@ impl PyDecision {
 }
 
 /// One problem the trigger lint found: a filter that can never match, a pattern with a typo.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "Finding", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyFinding(pub(crate) Finding);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyFinding {
     /// A stable snake_case code naming the check (`unmatched_branch_pattern`, ...).
@@ -505,11 +510,12 @@ fn with_azure(file: PipelineFile, options: Option<AzureOptions>) -> PipelineFile
 /// match anything in the repository (`lint`). `azure_options` (a mapping with the core's keys:
 /// `{"branch_case_insensitive": True}`, ...) switches between documented Azure behaviours and
 /// applies to Azure pipelines only.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, name = "Pipeline", module = "shiprail._native")]
 pub(crate) struct PyPipeline(pub(crate) PipelineFile);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyPipeline {
     /// Reads a pipeline file (the GIL is released while it is read and parsed); without
@@ -671,7 +677,7 @@ impl PyPipeline {
 }
 
 /// The full form of a ref: a name without `refs/` is a branch (`main` -> `refs/heads/main`).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn full_ref(name: &str) -> String {
     core_event::full_ref(name)
@@ -680,7 +686,7 @@ fn full_ref(name: &str) -> String {
 /// Reads a changed-path list, one a line: bare paths (modified) or the lines of `git diff
 /// --name-status` (`M\tpath`, `R100\told\tnew`, ...), blank lines skipped. The result can be
 /// passed as an `Event`'s `changed`.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn parse_changed_lines(text: &str) -> Vec<PyChangedPath> {
     core_event::parse_changed_lines(text)
@@ -691,7 +697,8 @@ fn parse_changed_lines(text: &str) -> Vec<PyChangedPath> {
 
 /// The dialect of a pipeline file: GitHub Actions for a file under `.github/workflows/` or a
 /// document with a top-level `on:`, Azure Pipelines otherwise.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pyfunction]
 #[gen_stub(override_return_type(
     type_repr = "typing.Literal['azure', 'github']",
@@ -706,7 +713,7 @@ fn detect_dialect(path: PathArg, text: &str) -> &'static str {
 /// entries match repository paths (the entry's folder and everything under it). Of `options`
 /// (the Azure options mapping), `branch_case_insensitive` and `path_star_crosses_slash` apply.
 /// Raises `PatternError` for a malformed entry.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 #[pyo3(signature = (kind, pattern, subjects, options = None))]
 fn azure_pattern_matches(
@@ -745,7 +752,7 @@ fn azure_pattern_matches(
 /// Whether a GitHub Actions filter pattern's body matches each subject (a branch or tag name,
 /// or a repository path), one result per subject. A leading `!` negates within the list that
 /// holds the pattern: the body's match is reported. Raises `PatternError`.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn github_pattern_matches(py: Python<'_>, pattern: &str, subjects: Strings) -> Result<Vec<bool>> {
     let pattern = GithubPattern::parse(pattern)?;
@@ -754,7 +761,7 @@ fn github_pattern_matches(py: Python<'_>, pattern: &str, subjects: Strings) -> R
 }
 
 /// The anchored regular expression (Rust `regex` syntax) a GitHub pattern's body compiles to.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn github_pattern_to_regex(pattern: &str) -> Result<String> {
     Ok(GithubPattern::parse(pattern)?.to_regex())
@@ -762,14 +769,14 @@ fn github_pattern_to_regex(pattern: &str) -> Result<String> {
 
 /// The equivalent glob (`/` matched literally) of a GitHub pattern's body, `None` when there
 /// is none (`?` and `+` quantifiers, `**` inside a segment, ...).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn github_pattern_as_glob(pattern: &str) -> Result<Option<String>> {
     Ok(GithubPattern::parse(pattern)?.as_glob())
 }
 
 /// `text` with GitHub's pattern characters escaped, so a pattern matches exactly `text`.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn github_pattern_escape(text: &str) -> String {
     GithubPattern::escape(text)
@@ -777,7 +784,7 @@ fn github_pattern_escape(text: &str) -> String {
 
 /// The skip instruction of a HEAD commit message under GitHub's rules (`[skip ci]`, a
 /// `skip-checks: true` trailer, ...), `None` when it has none.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn github_skip_instruction(message: &str) -> Option<&'static str> {
     github::skip_instruction(message)

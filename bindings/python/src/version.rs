@@ -6,6 +6,7 @@ use crate::conversions::{
 use crate::error::Result;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
+#[cfg(feature = "stub-gen")]
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 use shiprail::version::{self, Bump, NextVersion, PrereleaseLabel, ReleaseVersion, VersionPolicy};
 
@@ -14,7 +15,7 @@ use shiprail::version::{self, Bump, NextVersion, PrereleaseLabel, ReleaseVersion
 /// `ReleaseVersion("v1.0.2")` accepts a leading `v` and drops it: `str()` gives `1.0.2`.
 /// Versions order by SemVer precedence, with build metadata as the last tie-breaker, so
 /// `sorted()` is total and consistent with `==`; `cmp_precedence` ignores build metadata.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(
     frozen,
     eq,
@@ -26,7 +27,8 @@ use shiprail::version::{self, Bump, NextVersion, PrereleaseLabel, ReleaseVersion
 #[derive(PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct PyReleaseVersion(pub(crate) ReleaseVersion);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
+#[cfg_attr(not(feature = "stub-gen"), pyo3_stub_gen_derive::remove_gen_stub)]
 #[pymethods]
 impl PyReleaseVersion {
     /// Parses strict SemVer 2.0 with an optional `v` prefix; raises `VersionError`.
@@ -141,12 +143,12 @@ impl PyReleaseVersion {
 /// `VersionPolicy()` is the default; `VersionPolicy({"v_prefix": "require"})` or
 /// `VersionPolicy(v_prefix="require")` set keys as in the file (unknown keys raise
 /// `ConfigError`). Like the core, construction does not run `validate()`; `next()` does.
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "VersionPolicy", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyVersionPolicy(pub(crate) VersionPolicy);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyVersionPolicy {
     /// Builds the policy from a mapping and/or keyword fields (fields win).
@@ -247,12 +249,12 @@ impl PyVersionPolicy {
 /// The outcome of `VersionPolicy.next`: the highest released version (`None` for a service
 /// never released), the bump applied, and the next version (`None` when the commits call for
 /// no release).
-#[gen_stub_pyclass]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyclass)]
 #[pyclass(frozen, eq, name = "NextVersion", module = "shiprail._native")]
 #[derive(PartialEq)]
 pub(crate) struct PyNextVersion(pub(crate) NextVersion);
 
-#[gen_stub_pymethods]
+#[cfg_attr(feature = "stub-gen", gen_stub_pymethods)]
 #[pymethods]
 impl PyNextVersion {
     /// The highest released version, pre-releases included.
@@ -297,7 +299,7 @@ impl PyNextVersion {
 
 /// Parses many versions in one call (`ReleaseVersion` or `str` each); raises on the first
 /// invalid one.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn parse_versions(versions: Versions) -> Vec<PyReleaseVersion> {
     versions.0.into_iter().map(PyReleaseVersion).collect()
@@ -305,7 +307,7 @@ fn parse_versions(versions: Versions) -> Vec<PyReleaseVersion> {
 
 /// Parses and sorts many versions in one call, lowest first, by the order of `ReleaseVersion`
 /// (SemVer precedence, build metadata last).
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn sort_versions(versions: Versions) -> Vec<PyReleaseVersion> {
     let mut versions = versions.0;
@@ -314,7 +316,7 @@ fn sort_versions(versions: Versions) -> Vec<PyReleaseVersion> {
 }
 
 /// The largest bump conventional commit messages call for under the default policy.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn bump_for_commits(messages: Strings) -> &'static str {
     version::bump_for_commits(&messages.as_strs()).as_str()
@@ -322,7 +324,7 @@ fn bump_for_commits(messages: Strings) -> &'static str {
 
 /// Raises `PolicyError` (`version_not_higher`) unless `new` is strictly higher, by SemVer
 /// precedence, than every version in `released`.
-#[gen_stub_pyfunction(module = "shiprail._native")]
+#[cfg_attr(feature = "stub-gen", gen_stub_pyfunction(module = "shiprail._native"))]
 #[pyfunction]
 fn ensure_higher(new: VersionArg, released: Versions) -> Result<()> {
     Ok(version::ensure_higher(&new.0, &released.0)?)

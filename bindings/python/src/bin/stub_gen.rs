@@ -1,5 +1,8 @@
 //! Writes `python/shiprail/_native.pyi` from the annotated Rust code; with `--check`, compares
 //! instead and exits 1 when the committed stub differs (the test script's drift check).
+//!
+//! Built only with the `stub-gen` feature and without the default `abi3` one:
+//! `cargo run -p shiprail-python --no-default-features --features stub-gen --bin stub_gen`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -26,7 +29,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         eprintln!(
-            "stub_gen: {} differs from the stub generated from the Rust code; run `cargo run -p shiprail-python --bin stub_gen` and commit it",
+            "stub_gen: {} differs from the stub generated from the Rust code; run `cargo run -p shiprail-python --no-default-features --features stub-gen --bin stub_gen` and commit it",
             path.display()
         );
         return ExitCode::FAILURE;
