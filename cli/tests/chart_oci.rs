@@ -142,6 +142,24 @@ fn bad_references_and_files_are_refused_before_any_network() {
     );
 }
 
+/// A `SOURCE_DATE_EPOCH` that is not a number of seconds is refused (exit 2, before any
+/// network call), not read as the epoch.
+#[test]
+fn a_malformed_source_date_epoch_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    let archive = package(out.path(), "1.0.2");
+    let (code, value) = run_env(
+        &["chart", "push", &archive, "oci://127.0.0.1:1/charts"],
+        &[("SOURCE_DATE_EPOCH", "yesterday")],
+    );
+    assert_eq!(code, 2, "{value}");
+    assert_eq!(value["error"]["code"], "invalid_chart");
+    assert_eq!(
+        value["error"]["message"],
+        "SOURCE_DATE_EPOCH `yesterday` is not a number of seconds since 1970-01-01T00:00:00Z (the `created` time of the pushed chart)"
+    );
+}
+
 #[test]
 fn push_of_a_non_archive_is_invalid_archive() {
     let dir = tempfile::tempdir().unwrap();

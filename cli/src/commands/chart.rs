@@ -165,6 +165,25 @@ pub(crate) enum Command {
     },
 }
 
+/// `$SOURCE_DATE_EPOCH` (seconds since the epoch, the reproducible-builds convention), 0 when
+/// unset or empty; any other value is refused rather than silently read as 0.
+fn source_date_epoch() -> Result<u64, Error> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Err(_) => Ok(0),
+        Ok(s) if s.trim().is_empty() => Ok(0),
+        Ok(s) => s.trim().parse().map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidChart,
+                format!(
+                    "SOURCE_DATE_EPOCH `{}` is not a number of seconds since 1970-01-01T00:00:00Z (the `created` time of the pushed chart)",
+                    s.escape_debug()
+                ),
+            )
+            .with_input(s.clone())
+        }),
+    }
+}
+
 fn read_file(file: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(file).map_err(|e| {
         Error::new(
@@ -344,12 +363,7 @@ pub(crate) fn run(cmd: &Command) -> Outcome {
             let bytes = read_file(file)?;
             let created = match created {
                 Some(c) => c.clone(),
-                None => rfc3339_utc(
-                    std::env::var("SOURCE_DATE_EPOCH")
-                        .ok()
-                        .and_then(|s| s.trim().parse().ok())
-                        .unwrap_or(0),
-                ),
+                None => rfc3339_utc(source_date_epoch()?),
             };
             let options = ChartPushOptions {
                 created: Some(created),
