@@ -143,7 +143,7 @@ fn bad_references_and_files_are_refused_before_any_network() {
 }
 
 /// A `SOURCE_DATE_EPOCH` that is not a number of seconds is refused (exit 2, before any
-/// network call), not read as the epoch.
+/// network call), not read as the epoch, by push and by package.
 #[test]
 fn a_malformed_source_date_epoch_is_refused() {
     let out = tempfile::tempdir().unwrap();
@@ -156,7 +156,25 @@ fn a_malformed_source_date_epoch_is_refused() {
     assert_eq!(value["error"]["code"], "invalid_chart");
     assert_eq!(
         value["error"]["message"],
-        "SOURCE_DATE_EPOCH `yesterday` is not a number of seconds since 1970-01-01T00:00:00Z (the `created` time of the pushed chart)"
+        "SOURCE_DATE_EPOCH `yesterday` is not a number of seconds since 1970-01-01T00:00:00Z"
+    );
+    // The same rule for the mtime of packaged entries.
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/drone-delivery/charts/delivery");
+    let (code, value) = run_env(
+        &[
+            "chart",
+            "package",
+            dir.to_str().unwrap(),
+            "-d",
+            out.path().to_str().unwrap(),
+        ],
+        &[("SOURCE_DATE_EPOCH", "yesterday")],
+    );
+    assert_eq!(
+        (code, &value["error"]["code"]),
+        (2, &Value::from("invalid_chart")),
+        "{value}"
     );
 }
 

@@ -165,8 +165,9 @@ pub(crate) enum Command {
     },
 }
 
-/// `$SOURCE_DATE_EPOCH` (seconds since the epoch, the reproducible-builds convention), 0 when
-/// unset or empty; any other value is refused rather than silently read as 0.
+/// `$SOURCE_DATE_EPOCH` (seconds since the epoch, the reproducible-builds convention): the
+/// mtime of packaged entries and the `created` time of a pushed chart; 0 when unset or empty.
+/// Any other value is refused rather than silently read as 0.
 fn source_date_epoch() -> Result<u64, Error> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Err(_) => Ok(0),
@@ -175,7 +176,7 @@ fn source_date_epoch() -> Result<u64, Error> {
             Error::new(
                 ErrorKind::InvalidChart,
                 format!(
-                    "SOURCE_DATE_EPOCH `{}` is not a number of seconds since 1970-01-01T00:00:00Z (the `created` time of the pushed chart)",
+                    "SOURCE_DATE_EPOCH `{}` is not a number of seconds since 1970-01-01T00:00:00Z",
                     s.escape_debug()
                 ),
             )
@@ -293,10 +294,7 @@ pub(crate) fn run(cmd: &Command) -> Outcome {
             };
             let mtime = match mtime {
                 Some(m) => *m,
-                None => std::env::var("SOURCE_DATE_EPOCH")
-                    .ok()
-                    .and_then(|s| s.trim().parse().ok())
-                    .unwrap_or(0),
+                None => source_date_epoch()?,
             };
             let options = PackageOptions {
                 version,
