@@ -2030,6 +2030,13 @@ class Plan:
         is a `StateError` (`state_version`), JSON that does not fit a `ConfigError`.
         """
     @staticmethod
+    def load(path: builtins.str | os.PathLike[builtins.str]) -> Plan:
+        r"""
+        Reads a plan file (`shiprail plan --save FILE`, `to_json()` written out); errors name
+        the file (`IoError`, `ConfigError` for text that is not UTF-8, and those of
+        `from_json`).
+        """
+    @staticmethod
     def json_schema() -> builtins.dict[builtins.str, typing.Any]:
         r"""
         The JSON Schema of the plan (`docs/plan.schema.json`).

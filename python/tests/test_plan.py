@@ -105,6 +105,18 @@ def test_plan_json_round_trip_and_schema(drone: Config, tmp_path: Path) -> None:
     saved = tmp_path / "plan.json"
     saved.write_text(text, encoding="utf-8")
     assert Plan.from_json(saved.read_text(encoding="utf-8")) == plan
+    assert Plan.load(saved) == Plan.load(str(saved)) == plan
+    newer_file = tmp_path / "newer.json"
+    newer_file.write_text(text.replace('"format": 1', '"format": 9', 1), encoding="utf-8")
+    with pytest.raises(StateError) as in_file:
+        Plan.load(newer_file)
+    assert in_file.value.file == str(newer_file)
+    with pytest.raises(shiprail.IoError):
+        Plan.load(tmp_path / "missing.json")
+    (tmp_path / "latin1.json").write_bytes(b'{"format": 1, "reason": "caf\xe9"}')
+    with pytest.raises(shiprail.ConfigError) as not_utf8:
+        Plan.load(tmp_path / "latin1.json")
+    assert (not_utf8.value.code, not_utf8.value.line) == ("invalid_utf8", 1)
     assert plan != drone.plan("push", "release/delivery/v1.0.3")
     schema = Plan.json_schema()
     assert schema["title"] == "shiprail plan"

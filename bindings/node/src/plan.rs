@@ -23,9 +23,7 @@ use napi::bindgen_prelude::{AsyncTask, ClassInstance};
 use napi_derive::napi;
 use serde_json::Value;
 use shiprail::plan::{self as core, CiFormat, GateResult, Timestamp, ci};
-use shiprail::{Error, ErrorKind};
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// The plan format this package reads and writes; a newer plan is refused (`state_version`).
 #[napi]
@@ -47,28 +45,6 @@ pub const CI_FORMATS: [&str; 3] = [
 /// A time argument: RFC 3339, or now when omitted.
 fn time(at: Option<&str>) -> shiprail::Result<Timestamp> {
     at.map_or_else(|| Ok(Timestamp::now()), str::parse)
-}
-
-/// Reads a plan file as `shiprail release init --plan` does: errors name the file.
-fn read_plan(path: &str) -> shiprail::Result<core::Plan> {
-    let file = Path::new(path);
-    let text = std::fs::read(file)
-        .map_err(|e| {
-            Error::new(ErrorKind::Io, format!("cannot read `{path}`: {e}")).with_input(path)
-        })
-        .and_then(|bytes| {
-            String::from_utf8(bytes).map_err(|e| {
-                Error::new(
-                    ErrorKind::InvalidUtf8,
-                    format!(
-                        "`{path}` is not UTF-8 (invalid byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                )
-                .with_input(path)
-            })
-        })?;
-    core::Plan::from_json(&text).map_err(|e| e.in_file(file))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -107,13 +83,13 @@ impl Plan {
     /// Reads a plan file without blocking the event loop; errors name the file.
     #[napi(ts_return_type = "Promise<Plan>")]
     pub fn load(path: String) -> AsyncTask<Blocking<core::Plan, Plan>> {
-        blocking(move || read_plan(&path), plan_class)
+        blocking(move || core::Plan::load(&path), plan_class)
     }
 
     /// Reads a plan file, blocking.
     #[napi(factory)]
     pub fn load_sync(env: &Env, path: String) -> napi::Result<Plan> {
-        read_plan(&path).map(Plan::from).or_throw(env)
+        core::Plan::load(&path).map(Plan::from).or_throw(env)
     }
 
     /// The JSON Schema of the plan file (`docs/plan.schema.json`).

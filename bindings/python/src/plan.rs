@@ -92,6 +92,14 @@ impl PyPlan {
         Ok(PyPlan(Plan::from_json(text)?))
     }
 
+    /// Reads a plan file (`shiprail plan --save FILE`, `to_json()` written out); errors name
+    /// the file (`IoError`, `ConfigError` for text that is not UTF-8, and those of
+    /// `from_json`).
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathArg) -> Result<Self> {
+        Ok(PyPlan(py.detach(|| Plan::load(&path.0))?))
+    }
+
     /// The JSON Schema of the plan (`docs/plan.schema.json`).
     #[staticmethod]
     fn json_schema(py: Python<'_>) -> Result<JsonDict> {

@@ -187,13 +187,11 @@ fn time(at: Option<&str>) -> Result<Timestamp, Error> {
 }
 
 fn read_plan(path: &PathBuf) -> Result<Plan, Error> {
-    Plan::from_json(&read_input(path)?).map_err(|e| {
-        if path.as_os_str() == "-" {
-            e
-        } else {
-            e.in_file(path)
-        }
-    })
+    if path.as_os_str() == "-" {
+        Plan::from_json(&read_input(path)?)
+    } else {
+        Plan::load(path)
+    }
 }
 
 /// Loads the state, applies `change`, saves it atomically, and prints the entry written and

@@ -360,6 +360,18 @@ impl Plan {
         })
     }
 
+    /// Reads a plan file (`shiprail plan --save FILE`): [`Plan::from_json`] of its text, with
+    /// errors naming the file; [`ErrorKind::Io`](crate::ErrorKind::Io) when it cannot be read,
+    /// [`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8) (with line and column) when it
+    /// is not UTF-8. The one reader of plan files, for the CLI and the bindings alike.
+    pub fn load(path: impl AsRef<std::path::Path>) -> crate::Result<Plan> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, &e))?;
+        crate::config::utf8_text(&bytes)
+            .and_then(Plan::from_json)
+            .map_err(|e| e.in_file(path))
+    }
+
     /// The JSON Schema of the plan (published as `docs/plan.schema.json`).
     pub fn json_schema() -> serde_json::Value {
         let schema = schemars::schema_for!(Plan);
