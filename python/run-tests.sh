@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tests the Python package: builds and installs it into a venv with pip (PEP 517, maturin from
 # PyPI), checks the committed stub against the Rust code, type-checks the examples with
-# `mypy --strict`, checks the stub against the runtime with `mypy.stubtest`, runs pytest, and
-# runs the version-sorting benchmark. Works on a fresh machine that reaches only the package
+# `mypy --strict`, checks the stub against the runtime with `mypy.stubtest`, runs pytest (and
+# again under CPython 3.9, the wheel's floor, when one is installed), and runs the
+# version-sorting benchmark. Works on a fresh machine that reaches only the package
 # registries; exits non-zero when any step fails.
 #
 #   bash python/run-tests.sh
@@ -87,6 +88,41 @@ PASSED=$(count passed)
 BROKEN=$(($(count failed) + $(count error)))
 rm -f "$LOG"
 
+# The wheel is abi3 for CPython 3.9 and newer: where a 3.9 interpreter is at hand (SHIPRAIL_PY39,
+# else python3.9 on PATH, else pyenv's), the same wheel and the same suite run under it too.
+# pytest 9 no longer supports 3.9, hence `pytest<9` there. Its passes are not added to the
+# total (they are the same tests again); its failures are.
+step "pytest under CPython 3.9 (the abi3 floor)"
+# The first candidate that really is a working 3.9 (a pyenv shim on PATH may not be).
+PY39=""
+for candidate in ${SHIPRAIL_PY39:-} "$HOME"/.pyenv/versions/3.9.*/bin/python3.9 "$(command -v python3.9)"; do
+  if [ -x "$candidate" ] && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 9))' 2>/dev/null; then
+    PY39="$candidate"
+    break
+  fi
+done
+SUMMARY39="skipped: no CPython 3.9 on this machine (set SHIPRAIL_PY39)"
+if [ -n "$PY39" ]; then
+  WHEELS="$(mktemp -d)"
+  VENV39="$VENV-py39"
+  LOG="$(mktemp)"
+  if "$VPY" -m pip wheel -q --no-deps ./python -w "$WHEELS" &&
+    { [ -x "$VENV39/bin/python" ] || "$PY39" -m venv "$VENV39"; } &&
+    "$VENV39/bin/python" -m pip install -q --upgrade "pytest<9" &&
+    "$VENV39/bin/python" -m pip install -q --force-reinstall --no-deps "$WHEELS"/shiprail-*-cp39-abi3-*.whl; then
+    "$VENV39/bin/python" --version
+    # The pytest script, not `python -m pytest`: the source folder must not shadow the wheel.
+    (cd python && SHIPRAIL_EXPECT_INSTALLED=1 "$VENV39/bin/pytest" -q -p no:cacheprovider) >"$LOG" 2>&1
+    [ $? = 0 ] || { tail -n 40 "$LOG"; fail "pytest (3.9)"; }
+    SUMMARY39="$(grep -E '^=* ?[0-9]+ (passed|failed|error)' "$LOG" | tail -1 | tr -d '=' | sed 's/^ *//; s/ *$//')"
+    [ -n "$SUMMARY39" ] || SUMMARY39="no summary"
+  else
+    fail "pytest (3.9): building or installing the cp39-abi3 wheel"
+  fi
+  rm -rf "$WHEELS" "$LOG"
+fi
+echo "pytest (3.9): $SUMMARY39"
+
 if [ "${SHIPRAIL_SKIP_BENCH:-0}" != 1 ]; then
   step "benchmark: sorting versions, shiprail vs semver"
   "$VPY" tests/bench/python_versions.py || fail "benchmark"
@@ -94,6 +130,7 @@ fi
 
 echo
 echo "pytest: ${SUMMARY:-no summary}"
+echo "pytest (3.9): $SUMMARY39"
 if ((${#FAILED[@]})); then
   echo "python: ${#FAILED[@]} step(s) failed: ${FAILED[*]}"
 fi
