@@ -536,7 +536,8 @@ pub struct ChartPackage {
     pub(crate) inner: Arc<core::ChartPackage>,
 }
 
-fn path_string(path: std::path::PathBuf) -> napi::Result<String> {
+/// A path written by the core, as JS gets it (shared by the chart and chart-pull writers).
+pub(crate) fn path_string(path: std::path::PathBuf) -> napi::Result<String> {
     Ok(path.display().to_string())
 }
 

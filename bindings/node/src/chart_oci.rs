@@ -10,7 +10,7 @@
 //! core's serde; the JSON the core writes comes out as a string (UTF-8, the exact bytes of the
 //! blob with `Buffer.from`).
 
-use crate::chart::ChartFile;
+use crate::chart::{ChartFile, path_string};
 use crate::convert::{self, ChartPullInfo};
 use crate::error::OrThrow;
 use crate::image::ImageReference;
@@ -261,10 +261,6 @@ impl From<CoreChartPull> for ChartPull {
             inner: Arc::new(inner),
         }
     }
-}
-
-fn path_string(path: std::path::PathBuf) -> napi::Result<String> {
-    Ok(path.display().to_string())
 }
 
 #[napi]

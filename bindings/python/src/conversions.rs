@@ -1160,20 +1160,20 @@ impl PyStubType for ChartData {
     }
 }
 
-/// The creation time of a pushed chart: an RFC 3339 `str`, or an aware `datetime.datetime`
-/// (written with `isoformat()`); both checked by the core (`ChartError` when not RFC 3339, so
-/// a naive datetime is refused).
-pub(crate) struct CreatedArg(pub(crate) String);
+/// A time as text: an RFC 3339 `str`, or an aware `datetime.datetime` written with
+/// `isoformat()`. Only the core reads the text (so a naive datetime is refused there): the
+/// `created` time of a pushed chart takes it as it is, release records parse it (`TimeArg`).
+pub(crate) struct TimeText(pub(crate) String);
 
-impl<'a, 'py> FromPyObject<'a, 'py> for CreatedArg {
+impl<'a, 'py> FromPyObject<'a, 'py> for TimeText {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         let datetime = obj.py().import("datetime")?.getattr("datetime")?;
         if obj.is_instance(&datetime)? {
-            return Ok(CreatedArg(obj.call_method0("isoformat")?.extract()?));
+            return Ok(TimeText(obj.call_method0("isoformat")?.extract()?));
         }
-        obj.extract().map(CreatedArg).map_err(|_| {
+        obj.extract().map(TimeText).map_err(|_| {
             PyTypeError::new_err(format!(
                 "expected a time: an RFC 3339 str or a datetime.datetime, got {}",
                 type_name(&obj.to_owned())
@@ -1183,7 +1183,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for CreatedArg {
 }
 
 #[cfg(feature = "stub-gen")]
-impl PyStubType for CreatedArg {
+impl PyStubType for TimeText {
     fn type_output() -> TypeInfo {
         String::type_output()
     }

@@ -9,7 +9,7 @@
 //! `None` is now.
 
 use crate::config::PyConfig;
-use crate::conversions::{JsonDict, PathArg, Seconds, repr_fields};
+use crate::conversions::{JsonDict, PathArg, Seconds, TimeText, repr_fields};
 use crate::error::Result;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -31,17 +31,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for TimeArg {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        let py = obj.py();
-        let datetime = py.import("datetime")?.getattr("datetime")?;
-        let text: String = if obj.is_instance(&datetime)? {
-            obj.call_method0("isoformat")?.extract()?
-        } else {
-            obj.extract().map_err(|_| {
-                pyo3::exceptions::PyTypeError::new_err(
-                    "expected a time: an RFC 3339 str or a datetime.datetime",
-                )
-            })?
-        };
+        let TimeText(text) = obj.extract()?;
         text.parse::<Timestamp>()
             .map(TimeArg)
             .map_err(|e| crate::error::BindingError::Core(e).into())
@@ -51,16 +41,11 @@ impl<'a, 'py> FromPyObject<'a, 'py> for TimeArg {
 #[cfg(feature = "stub-gen")]
 impl PyStubType for TimeArg {
     fn type_output() -> TypeInfo {
-        String::type_output()
+        TimeText::type_output()
     }
 
     fn type_input() -> TypeInfo {
-        TypeInfo {
-            name: "builtins.str | datetime.datetime".to_string(),
-            source_module: None,
-            import: ["builtins".into(), "datetime".into()].into_iter().collect(),
-            type_refs: Default::default(),
-        }
+        TimeText::type_input()
     }
 }
 

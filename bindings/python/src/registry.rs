@@ -16,8 +16,8 @@ use crate::chart::{PyChartMetadata, limits as chart_limits};
 use crate::chart_oci::PyChartReference;
 use crate::config::PyConfig;
 use crate::conversions::{
-    ChartData, ChartRefArg, CreatedArg, Data, DigestArg, ImageArg, JsonDict, PathArg, Platforms,
-    Seconds, Section, Strings, TagPolicyArg, hash_of, py_repr, repr_fields, tag_policy,
+    ChartData, ChartRefArg, Data, DigestArg, ImageArg, JsonDict, PathArg, Platforms, Seconds,
+    Section, Strings, TagPolicyArg, TimeText, hash_of, py_repr, repr_fields, tag_policy,
 };
 use crate::error::{BindingError, Result};
 use crate::runtime::{block_on, future_into_py};
@@ -1050,7 +1050,7 @@ fn promotion_object(py: Python<'_>, promotion: Promotion) -> PyResult<Py<PyAny>>
 /// Chart push options from keywords; what is not given keeps the core's default.
 fn push_options(
     py: Python<'_>,
-    created: Option<CreatedArg>,
+    created: Option<TimeText>,
     force: bool,
     limits: Option<Section<'_>>,
 ) -> Result<ChartPushOptions> {
@@ -1378,7 +1378,7 @@ impl PyRegistryClient {
         py: Python<'_>,
         archive: ChartData,
         destination: ChartRefArg,
-        created: Option<CreatedArg>,
+        created: Option<TimeText>,
         force: bool,
         limits: Option<Section<'_>>,
     ) -> Result<PyChartPush> {
@@ -1402,7 +1402,7 @@ impl PyRegistryClient {
         py: Python<'py>,
         archive: ChartData,
         destination: ChartRefArg,
-        created: Option<CreatedArg>,
+        created: Option<TimeText>,
         force: bool,
         limits: Option<Section<'py>>,
     ) -> PyResult<Bound<'py, PyAny>> {
